@@ -1,0 +1,13 @@
+#!/usr/bin/env node
+import { main } from './commands/main.js';
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    // Last resort: commands turn every expected failure into a sentence and an exit code.
+    process.stderr.write(`fleet: internal error: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.exitCode = 3;
+  },
+);

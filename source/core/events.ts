@@ -1,0 +1,80 @@
+// Every change to a run is one of these plain-JSON events. The journal stores them (except the
+// ephemeral ones), the reducer folds them into RunState, and `--json` prints them one per line.
+// The schema is documented in docs/events.md; add fields, never rename them.
+
+export type FailurePhase = 'worktree' | 'setup' | 'agent' | 'timeout' | 'commit' | 'check';
+export type ReviewReason = 'conflict' | 'gate_failed' | 'no_changes' | 'unsafe_change';
+
+export interface TaskInfo {
+  key: string;
+  id: string;
+  project: string;
+  title: string;
+  dependsOn: string[];
+  /** "run" for a plain command, else the agent name. */
+  agent: string;
+  base: string;
+  retries: number;
+}
+
+interface At {
+  /** Milliseconds since the epoch. */
+  at: number;
+}
+
+export type FleetEvent = At &
+  (
+    | { type: 'run_started'; runId: string; file: string; resumed: boolean; pid: number }
+    | { type: 'task_added'; task: TaskInfo }
+    | { type: 'task_updated'; task: TaskInfo }
+    | { type: 'task_removed'; key: string }
+    | { type: 'attempt_started'; key: string; attempt: number }
+    | { type: 'worktree_ready'; key: string; attempt: number; path: string; branch: string; baseSha: string }
+    | { type: 'agent_started'; key: string; attempt: number; pid: number; slot: number; port: number }
+    | { type: 'agent_exited'; key: string; attempt: number; exitCode: number | null; signal: string | null }
+    | { type: 'check_started'; key: string; attempt: number; tip: string }
+    | { type: 'check_passed'; key: string; attempt: number; tip: string }
+    | {
+        type: 'attempt_failed';
+        key: string;
+        attempt: number;
+        phase: FailurePhase;
+        message: string;
+        tail: string;
+        willRetry: boolean;
+      }
+    | { type: 'merge_started'; key: string; base: string }
+    | { type: 'merge_waiting'; key: string; reason: string }
+    | { type: 'candidate_built'; key: string; candidate: string; base: string; gate: boolean }
+    | { type: 'task_merged'; key: string; commit: string; base: string }
+    | { type: 'cleanup_done'; key: string }
+    | { type: 'cleanup_failed'; key: string; message: string }
+    | {
+        type: 'review';
+        key: string;
+        reason: ReviewReason;
+        message: string;
+        paths: string[];
+        tail: string;
+      }
+    | { type: 'task_requeued'; key: string }
+    | { type: 'task_paused'; key: string }
+    | { type: 'task_resumed'; key: string }
+    | { type: 'task_cancelled'; key: string }
+    | { type: 'task_discarded'; key: string; archiveRef: string | null }
+    | { type: 'task_accepted'; key: string; archiveRef: string | null }
+    | { type: 'task_interrupted'; key: string }
+    | { type: 'starts_paused' }
+    | { type: 'starts_resumed' }
+    | { type: 'conflict_predicted'; key: string; paths: string[] }
+    | { type: 'progress'; key: string; line: string }
+    | { type: 'run_stopped'; reason: 'finished' | 'idle' | 'signal'; exitCode: number }
+  );
+
+export type EventType = FleetEvent['type'];
+export type EventOf<T extends EventType> = Extract<FleetEvent, { type: T }>;
+
+/** Events that are shown live but never journaled (agent output is never a journal event). */
+export function isEphemeral(event: FleetEvent): boolean {
+  return event.type === 'progress';
+}

@@ -1,0 +1,117 @@
+import type { RunState, StoredState, TaskRecord } from './state.js';
+
+/** The states of SPEC §2 as a user sees them. */
+export type TaskStatus = StoredState | 'ready' | 'paused' | 'blocked';
+
+const DONE: ReadonlySet<StoredState> = new Set(['merged', 'accepted']);
+/** States that stop dependents until a human acts. */
+const STOPPED: ReadonlySet<StoredState> = new Set(['failed', 'review', 'cancelled', 'discarded']);
+const ACTIVE: ReadonlySet<StoredState> = new Set(['preparing', 'running', 'checking', 'queued', 'merging']);
+
+export function isDone(task: TaskRecord): boolean {
+  return DONE.has(task.state);
+}
+
+export function isActive(task: TaskRecord): boolean {
+  return ACTIVE.has(task.state);
+}
+
+/**
+ * The task that stops `key` from ever starting, named at the root: a dependency (direct or
+ * transitive) that failed, is in review, was cancelled or discarded. Undefined when not blocked.
+ */
+export function blockedBy(state: RunState, key: string, seen: Set<string> = new Set()): string | undefined {
+  const task = state.tasks[key];
+  if (!task || task.state !== 'pending' || seen.has(key)) return undefined;
+  seen.add(key);
+  for (const dep of task.dependsOn) {
+    const d = state.tasks[dep];
+    if (!d) continue;
+    if (STOPPED.has(d.state)) return dep;
+    const root = blockedBy(state, dep, seen);
+    if (root) return root;
+  }
+  return undefined;
+}
+
+export function depsDone(state: RunState, task: TaskRecord): boolean {
+  return task.dependsOn.every((d) => {
+    const dep = state.tasks[d];
+    return dep !== undefined && isDone(dep);
+  });
+}
+
+export function taskStatus(state: RunState, key: string): TaskStatus {
+  const task = state.tasks[key];
+  if (!task) return 'pending';
+  if (task.paused && (task.state === 'pending' || task.state === 'running')) return 'paused';
+  if (task.state !== 'pending') return task.state;
+  if (blockedBy(state, key)) return 'blocked';
+  return depsDone(state, task) ? 'ready' : 'pending';
+}
+
+/** Tasks that may start now, in file order. */
+export function readyTasks(state: RunState): TaskRecord[] {
+  if (state.startsPaused) return [];
+  return state.order
+    .map((k) => state.tasks[k]!)
+    .filter((t) => t.state === 'pending' && !t.paused && depsDone(state, t));
+}
+
+/** What a task is waiting for, in words, for status lines and the UI. */
+export function waitingFor(state: RunState, key: string): string | undefined {
+  const task = state.tasks[key];
+  if (!task) return undefined;
+  const root = blockedBy(state, key);
+  if (root) return `blocked by ${root} (${state.tasks[root]?.state})`;
+  if (task.state === 'pending') {
+    const open = task.dependsOn.filter((d) => !isDone(state.tasks[d]!));
+    if (open.length > 0) return `needs ${open.join(', ')}`;
+    if (task.paused) return 'held';
+    if (state.startsPaused) return 'starts paused';
+  }
+  if (task.state === 'queued' && task.waitReason) return task.waitReason;
+  return undefined;
+}
+
+export function countByStatus(state: RunState): Record<TaskStatus, number> {
+  const counts = Object.fromEntries(
+    (
+      [
+        'pending', 'ready', 'preparing', 'running', 'checking', 'queued', 'merging', 'merged',
+        'paused', 'failed', 'review', 'blocked', 'cancelled', 'discarded', 'accepted',
+      ] as TaskStatus[]
+    ).map((s) => [s, 0]),
+  ) as Record<TaskStatus, number>;
+  for (const key of state.order) counts[taskStatus(state, key)]++;
+  return counts;
+}
+
+/** SPEC §4: 0 when every task merged or was accepted, else 1. */
+export function runExitCode(state: RunState): 0 | 1 {
+  return state.order.every((k) => isDone(state.tasks[k]!)) ? 0 : 1;
+}
+
+/** Whether a task can still reach merged without a human: active, or pending with a way to start. */
+export function canProgress(state: RunState, key: string, memo: Map<string, boolean> = new Map()): boolean {
+  const known = memo.get(key);
+  if (known !== undefined) return known;
+  memo.set(key, false); // guards against cycles; config rejects them anyway
+  const task = state.tasks[key];
+  let result = false;
+  if (task && isActive(task)) result = true;
+  else if (task && task.state === 'pending' && !task.paused && !state.startsPaused) {
+    result = task.dependsOn.every((d) => {
+      const dep = state.tasks[d];
+      return dep !== undefined && (isDone(dep) || canProgress(state, d, memo));
+    });
+  }
+  memo.set(key, result);
+  return result;
+}
+
+/** True when no task can move without a human. A headless run exits then. */
+export function isSettled(state: RunState): boolean {
+  const memo = new Map<string, boolean>();
+  return !state.order.some((k) => canProgress(state, k, memo));
+}

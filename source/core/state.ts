@@ -1,0 +1,211 @@
+import type { FailurePhase, FleetEvent, ReviewReason, TaskInfo } from './events.js';
+
+/**
+ * Stored task states. The SPEC's `ready`, `paused` and `blocked` are derived from these plus the
+ * dependency graph (see selectors.ts), so they can never disagree with the tasks they depend on.
+ */
+export type StoredState =
+  | 'pending'
+  | 'preparing'
+  | 'running'
+  | 'checking'
+  | 'queued'
+  | 'merging'
+  | 'merged'
+  | 'failed'
+  | 'review'
+  | 'cancelled'
+  | 'discarded'
+  | 'accepted';
+
+export interface TaskRecord extends TaskInfo {
+  state: StoredState;
+  /** Set by the user: a pending task is held, a running one is stopped (SIGSTOP). */
+  paused: boolean;
+  attempt: number;
+  /** When the current state was entered. */
+  since: number;
+  attemptStartedAt?: number;
+  worktree?: string;
+  branch?: string;
+  baseSha?: string;
+  /** Branch tip after the auto-commit, and the tip whose check passed. */
+  tip?: string;
+  passedTip?: string;
+  queuedAt?: number;
+  candidate?: string;
+  mergedCommit?: string;
+  pid?: number;
+  slot?: number;
+  port?: number;
+  exit?: { exitCode: number | null; signal: string | null };
+  failure?: { phase: FailurePhase; message: string; tail: string };
+  review?: { reason: ReviewReason; message: string; paths: string[]; tail: string };
+  waitReason?: string;
+  predictedConflicts?: string[];
+  cleanupPending?: string;
+  interrupted?: boolean;
+  archives: string[];
+  lastLine?: string;
+}
+
+export interface RunState {
+  runId: string;
+  file: string;
+  pid?: number;
+  startedAt?: number;
+  startsPaused: boolean;
+  /** Task keys in file order. */
+  order: string[];
+  tasks: Record<string, TaskRecord>;
+  stopped?: { at: number; reason: 'finished' | 'idle' | 'signal'; exitCode: number };
+}
+
+export function emptyRun(runId = '', file = ''): RunState {
+  return { runId, file, startsPaused: false, order: [], tasks: {} };
+}
+
+type Patch = Partial<TaskRecord>;
+
+function patchTask(state: RunState, key: string, patch: Patch | ((t: TaskRecord) => Patch)): RunState {
+  const task = state.tasks[key];
+  if (!task) return state;
+  const changes = typeof patch === 'function' ? patch(task) : patch;
+  return { ...state, tasks: { ...state.tasks, [key]: { ...task, ...changes } } };
+}
+
+function enter(state: StoredState, at: number): Patch {
+  return { state, since: at };
+}
+
+/** Pure and total: an event about an unknown task leaves the state as it was. */
+export function reduce(state: RunState, event: FleetEvent): RunState {
+  const at = event.at;
+  switch (event.type) {
+    case 'run_started':
+      return {
+        ...state,
+        runId: event.runId,
+        file: event.file,
+        pid: event.pid,
+        startedAt: state.startedAt ?? at,
+        stopped: undefined,
+      };
+    case 'task_added': {
+      if (state.tasks[event.task.key]) return state;
+      const record: TaskRecord = { ...event.task, state: 'pending', paused: false, attempt: 0, since: at, archives: [] };
+      return { ...state, order: [...state.order, event.task.key], tasks: { ...state.tasks, [event.task.key]: record } };
+    }
+    case 'task_updated':
+      return patchTask(state, event.task.key, { ...event.task });
+    case 'task_removed': {
+      if (!state.tasks[event.key]) return state;
+      const { [event.key]: _removed, ...tasks } = state.tasks;
+      return { ...state, order: state.order.filter((k) => k !== event.key), tasks };
+    }
+    case 'attempt_started':
+      return patchTask(state, event.key, {
+        ...enter('preparing', at),
+        attempt: event.attempt,
+        attemptStartedAt: at,
+        worktree: undefined,
+        branch: undefined,
+        baseSha: undefined,
+        tip: undefined,
+        passedTip: undefined,
+        candidate: undefined,
+        exit: undefined,
+        failure: undefined,
+        review: undefined,
+        waitReason: undefined,
+        predictedConflicts: undefined,
+        interrupted: undefined,
+        lastLine: undefined,
+      });
+    case 'worktree_ready':
+      return patchTask(state, event.key, { worktree: event.path, branch: event.branch, baseSha: event.baseSha });
+    case 'agent_started':
+      return patchTask(state, event.key, {
+        ...enter('running', at),
+        pid: event.pid,
+        slot: event.slot,
+        port: event.port,
+        interrupted: undefined,
+      });
+    case 'agent_exited':
+      return patchTask(state, event.key, { pid: undefined, exit: { exitCode: event.exitCode, signal: event.signal } });
+    case 'check_started':
+      return patchTask(state, event.key, { ...enter('checking', at), tip: event.tip, pid: undefined });
+    case 'check_passed':
+      return patchTask(state, event.key, { ...enter('queued', at), tip: event.tip, passedTip: event.tip, queuedAt: at });
+    case 'attempt_failed':
+      return patchTask(state, event.key, {
+        ...(event.willRetry ? {} : enter('failed', at)),
+        pid: undefined,
+        failure: { phase: event.phase, message: event.message, tail: event.tail },
+      });
+    case 'merge_started':
+      return patchTask(state, event.key, { ...enter('merging', at), waitReason: undefined });
+    case 'merge_waiting':
+      return patchTask(state, event.key, (t) => ({
+        ...(t.state === 'queued' ? {} : enter('queued', at)),
+        waitReason: event.reason,
+      }));
+    case 'candidate_built':
+      return patchTask(state, event.key, { candidate: event.candidate });
+    case 'task_merged':
+      return patchTask(state, event.key, {
+        ...enter('merged', at),
+        mergedCommit: event.commit,
+        candidate: undefined,
+        waitReason: undefined,
+        predictedConflicts: undefined,
+        cleanupPending: 'worktree and branch not removed yet',
+      });
+    case 'cleanup_done':
+      return patchTask(state, event.key, { worktree: undefined, cleanupPending: undefined });
+    case 'cleanup_failed':
+      return patchTask(state, event.key, { cleanupPending: event.message });
+    case 'review':
+      return patchTask(state, event.key, {
+        ...enter('review', at),
+        pid: undefined,
+        candidate: undefined,
+        review: { reason: event.reason, message: event.message, paths: event.paths, tail: event.tail },
+      });
+    case 'task_requeued':
+      return patchTask(state, event.key, { ...enter('queued', at), review: undefined, queuedAt: at, waitReason: undefined });
+    case 'task_paused':
+      return patchTask(state, event.key, { paused: true });
+    case 'task_resumed':
+      return patchTask(state, event.key, { paused: false });
+    case 'task_cancelled':
+      return patchTask(state, event.key, { ...enter('cancelled', at), pid: undefined, paused: false });
+    case 'task_discarded':
+    case 'task_accepted':
+      return patchTask(state, event.key, (t) => ({
+        ...enter(event.type === 'task_discarded' ? 'discarded' : 'accepted', at),
+        pid: undefined,
+        paused: false,
+        worktree: undefined,
+        cleanupPending: undefined,
+        archives: event.archiveRef ? [...t.archives, event.archiveRef] : t.archives,
+      }));
+    case 'task_interrupted':
+      return patchTask(state, event.key, { pid: undefined, interrupted: true });
+    case 'starts_paused':
+      return { ...state, startsPaused: true };
+    case 'starts_resumed':
+      return { ...state, startsPaused: false };
+    case 'conflict_predicted':
+      return patchTask(state, event.key, { predictedConflicts: event.paths.length > 0 ? event.paths : undefined });
+    case 'progress':
+      return patchTask(state, event.key, { lastLine: event.line });
+    case 'run_stopped':
+      return { ...state, stopped: { at, reason: event.reason, exitCode: event.exitCode } };
+  }
+}
+
+export function replay(events: readonly FleetEvent[], initial: RunState = emptyRun()): RunState {
+  return events.reduce(reduce, initial);
+}
