@@ -1,13 +1,81 @@
-import { Command } from 'commander';
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { TASK_ACTIONS } from '../engine/actions.js';
+import { demoCommand } from './demo.js';
+import { runCommand } from './run.js';
+import { statusCommand } from './status.js';
+import { taskActionCommand } from './task-action.js';
+import { printUserError, UserError } from './user-error.js';
+import { validateCommand } from './validate.js';
 
+const ACTION_HELP: Record<(typeof TASK_ACTIONS)[number], string> = {
+  retry: 'start a fresh attempt (the old one is archived first)',
+  requeue: 'send a reviewed task back to the merge queue (re-checked if it changed)',
+  accept: 'mark done without merging (archived; dependents start from the current base)',
+  discard: 'archive the work, remove worktree and branch',
+  cancel: 'stop the task; its worktree and branch are kept',
+  pause: 'stop a running task (SIGSTOP) or hold a pending one',
+  resume: 'continue a paused or held task',
+};
+
+function concurrency(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1 || n > 256) throw new InvalidArgumentError('expected a whole number from 1 to 256');
+  return n;
+}
+
+/** Parses argv and runs one command; returns the process exit code (SPEC §4). */
 export async function main(argv: string[]): Promise<number> {
-  const program = new Command('fleet').description('Run many AI coding agents in parallel, safely.');
-  program.exitOverride();
+  let code = 0;
+  const set = (p: Promise<number>) => p.then((c) => void (code = c));
+  const program = new Command('fleet')
+    .description('Run many AI coding agents in parallel on git repositories, safely.')
+    .showHelpAfterError('(add --help for usage)')
+    .exitOverride();
+
+  const runOptions = (cmd: Command) =>
+    cmd
+      .option('-f, --file <file>', 'fleet file', undefined)
+      .addOption(new Option('-j, --concurrency <n>', 'agents running at once').argParser(concurrency))
+      .option('--headless', 'one line per event instead of the full-screen UI')
+      .option('--json', 'one JSON object per event (docs/events.md)')
+      .option('--fresh', "archive the last run's unmerged work and start a new run");
+  type RunFlags = { file?: string; concurrency?: number; json?: boolean; fresh?: boolean };
+  const run = (o: RunFlags) => set(runCommand({ file: o.file, concurrency: o.concurrency, json: o.json, fresh: o.fresh }));
+
+  runOptions(program).action((o: RunFlags) => run(o));
+  runOptions(program.command('run').description('run or resume the tasks of a fleet file')).action((o: RunFlags) => run(o));
+  program
+    .command('validate')
+    .description('check the fleet file and print the plan (waves, critical path)')
+    .option('-f, --file <file>', 'fleet file')
+    .action((o: { file?: string }) => set(validateCommand({ file: o.file })));
+  program
+    .command('status')
+    .description('state of the current or last run, from disk')
+    .option('-f, --file <file>', 'fleet file')
+    .option('--json', 'machine-readable')
+    .action((o: { file?: string; json?: boolean }) => set(statusCommand(o)));
+  program
+    .command('demo')
+    .description('a real run on a throwaway repo with scripted agents (no agent CLI needed)')
+    .action(() => set(demoCommand({})));
+  for (const action of TASK_ACTIONS) {
+    program
+      .command(`${action} <ids...>`)
+      .description(ACTION_HELP[action])
+      .option('-f, --file <file>', 'fleet file')
+      .action((ids: string[], o: { file?: string }) => set(taskActionCommand(action, ids, { file: o.file })));
+  }
+
   try {
     await program.parseAsync(argv, { from: 'user' });
+    return code;
   } catch (error) {
-    const code = (error as { exitCode?: number }).exitCode;
-    return code === 0 ? 0 : 2;
+    if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : 2;
+    if (error instanceof UserError) {
+      printUserError(error);
+      return error.exitCode;
+    }
+    throw error;
   }
-  return 0;
 }

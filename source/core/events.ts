@@ -2,6 +2,7 @@
 // ephemeral ones), the reducer folds them into RunState, and `--json` prints them one per line.
 // The schema is documented in docs/events.md; add fields, never rename them.
 
+export type StopReason = 'finished' | 'idle' | 'signal' | 'superseded';
 export type FailurePhase = 'worktree' | 'setup' | 'agent' | 'timeout' | 'commit' | 'check';
 export type ReviewReason = 'conflict' | 'gate_failed' | 'no_changes' | 'unsafe_change';
 
@@ -68,7 +69,7 @@ export type FleetEvent = At &
     | { type: 'starts_resumed' }
     | { type: 'conflict_predicted'; key: string; paths: string[] }
     | { type: 'progress'; key: string; line: string }
-    | { type: 'run_stopped'; reason: 'finished' | 'idle' | 'signal'; exitCode: number }
+    | { type: 'run_stopped'; reason: StopReason; exitCode: number }
   );
 
 export type EventType = FleetEvent['type'];

@@ -1,4 +1,4 @@
-import type { FailurePhase, FleetEvent, ReviewReason, TaskInfo } from './events.js';
+import type { FailurePhase, FleetEvent, ReviewReason, StopReason, TaskInfo } from './events.js';
 
 /**
  * Stored task states. The SPEC's `ready`, `paused` and `blocked` are derived from these plus the
@@ -58,7 +58,7 @@ export interface RunState {
   /** Task keys in file order. */
   order: string[];
   tasks: Record<string, TaskRecord>;
-  stopped?: { at: number; reason: 'finished' | 'idle' | 'signal'; exitCode: number };
+  stopped?: { at: number; reason: StopReason; exitCode: number };
 }
 
 export function emptyRun(runId = '', file = ''): RunState {

@@ -1,0 +1,65 @@
+import type { AgentSpec, TaskSpec } from '../core/fleet.js';
+
+/** The argv for a task: its `run` command through sh, or the agent's command with the prompt as one element. */
+export function taskArgv(task: TaskSpec, agent: AgentSpec | undefined, prompt: string): string[] {
+  if (task.run !== undefined) return ['sh', '-c', task.run];
+  if (!agent) throw new Error(`task ${task.key} uses agent "${task.agent}", which is not defined`);
+  return agent.command.map((part) => (part === '{prompt}' ? prompt : part));
+}
+
+/** Linux caps one environment string at 128 KiB; stay well below so exec never fails on it. */
+const PROMPT_ENV_LIMIT = 64 * 1024;
+
+export interface TaskEnvInput {
+  task: TaskSpec;
+  prompt: string;
+  promptFile: string;
+  worktree: string;
+  branch: string;
+  attempt: number;
+  runId: string;
+  fleetDir: string;
+  port: number;
+  agentEnv?: Record<string, string>;
+}
+
+/** SPEC §3: the variables every agent, setup and check process gets. */
+export function taskEnv(input: TaskEnvInput): Record<string, string> {
+  const { task } = input;
+  const env: Record<string, string> = {
+    ...input.agentEnv,
+    FLEET_TASK_ID: task.id,
+    FLEET_TASK_TITLE: task.title,
+    FLEET_WORKTREE: input.worktree,
+    FLEET_BRANCH: input.branch,
+    FLEET_BASE: task.base,
+    FLEET_ATTEMPT: String(input.attempt),
+    FLEET_PROJECT: task.project,
+    FLEET_FILE_DIR: input.fleetDir,
+    FLEET_RUN_ID: input.runId,
+    FLEET_PROMPT_FILE: input.promptFile,
+    FLEET_PORT: String(input.port),
+  };
+  if (Buffer.byteLength(input.prompt) <= PROMPT_ENV_LIMIT) env.FLEET_PROMPT = input.prompt;
+  return env;
+}
+
+const FEEDBACK_CAP = 8 * 1024;
+
+/** The prompt of a fresh attempt after a failure: the original, then what went wrong, clearly delimited and capped. */
+export function promptWithFailure(prompt: string, failure: { attempt: number; summary: string; detail: string } | undefined): string {
+  if (!failure) return prompt;
+  let detail = failure.detail;
+  if (Buffer.byteLength(detail) > FEEDBACK_CAP) {
+    const bytes = Buffer.from(detail);
+    detail = `…${bytes.subarray(bytes.length - FEEDBACK_CAP + 1).toString('utf8')}`;
+  }
+  return [
+    prompt,
+    '',
+    `--- fleet: attempt ${failure.attempt} failed ---`,
+    failure.summary,
+    detail ? `\n${detail}` : '',
+    '--- end of failure report; please fix the cause and complete the task ---',
+  ].join('\n');
+}

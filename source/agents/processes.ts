@@ -1,0 +1,53 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { signalGroup } from './spawn.js';
+
+/**
+ * Pids of every process whose environment carries this run's and task's ids. A process that
+ * called setsid() has left the agent's group; its inherited environment still gives it away.
+ * Linux-only (/proc); elsewhere the group kill is all we can do.
+ */
+export function taskProcesses(runId: string, project: string, taskId: string): number[] {
+  const want = [`FLEET_RUN_ID=${runId}`, `FLEET_PROJECT=${project}`, `FLEET_TASK_ID=${taskId}`];
+  let entries: string[];
+  try {
+    entries = readdirSync('/proc');
+  } catch {
+    return [];
+  }
+  const pids: number[] = [];
+  for (const entry of entries) {
+    if (!/^\d+$/.test(entry) || Number(entry) === process.pid) continue;
+    try {
+      const env = readFileSync(`/proc/${entry}/environ`, 'latin1').split('\0');
+      if (want.every((w) => env.includes(w))) pids.push(Number(entry));
+    } catch {
+      // gone, or not ours to read
+    }
+  }
+  return pids;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * Stops a task's processes: SIGTERM to the group, SIGKILL to whatever is left after the grace
+ * period, then SIGKILL to any escaped process that still carries the task's environment.
+ */
+export async function killTask(
+  pid: number | undefined,
+  who: { runId: string; project: string; taskId: string },
+  graceMs = 3000,
+): Promise<void> {
+  if (pid !== undefined && signalGroup(pid, 'SIGTERM')) {
+    signalGroup(pid, 'SIGCONT'); // a paused group cannot act on SIGTERM
+    for (let waited = 0; waited < graceMs && signalGroup(pid, 0); waited += 50) await sleep(50);
+    signalGroup(pid, 'SIGKILL');
+  }
+  for (const escaped of taskProcesses(who.runId, who.project, who.taskId)) {
+    try {
+      process.kill(escaped, 'SIGKILL');
+    } catch {
+      // already gone
+    }
+  }
+}

@@ -1,0 +1,122 @@
+import { stripSgr } from '../core/text.js';
+
+// Agent output is hostile input. Only SGR (colour/style) sequences survive; every other escape
+// sequence, C0/C1 control and string (OSC titles, clipboard 52, hyperlinks 8, DCS, APC, PM, SOS)
+// is dropped. `\r` rewinds the line, so progress bars collapse to their last state.
+// Streaming: sequences may be split across chunks, so the parser keeps its state between calls.
+
+type Mode = 'text' | 'esc' | 'csi' | 'string' | 'string-esc' | 'esc-intermediate';
+
+const MAX_LINE = 4096;
+const MAX_SEQUENCE = 256;
+
+export class OutputSanitizer {
+  private mode: Mode = 'text';
+  private sequence = '';
+  /** The current line: committed text and, after a `\r`, the text being overwritten. */
+  private line = '';
+  private overwrite: string | undefined;
+
+  /** Feeds a chunk and returns the lines it completed. */
+  push(chunk: string): string[] {
+    const done: string[] = [];
+    for (const ch of chunk) this.step(ch, done);
+    return done;
+  }
+
+  /** The unfinished line as it would look now. */
+  partial(): string {
+    return this.visibleLine();
+  }
+
+  /** Ends the stream: returns the unfinished line if it has content. */
+  flush(): string[] {
+    const rest = this.visibleLine();
+    this.line = '';
+    this.overwrite = undefined;
+    this.mode = 'text';
+    return rest === '' ? [] : [rest];
+  }
+
+  private step(ch: string, done: string[]): void {
+    const code = ch.codePointAt(0)!;
+    switch (this.mode) {
+      case 'text':
+        return this.text(ch, code, done);
+      case 'esc':
+        if (ch === '[') return this.begin('csi', '');
+        if (ch === ']' || ch === 'P' || ch === 'X' || ch === '^' || ch === '_') return this.begin('string', '');
+        if (code >= 0x20 && code <= 0x2f) return this.begin('esc-intermediate', '');
+        this.mode = 'text'; // two-character sequence (ESC c, ESC 7, ESC =): dropped whole
+        return;
+      case 'esc-intermediate':
+        if (code < 0x20 || code > 0x2f) this.mode = 'text';
+        return;
+      case 'csi':
+        if (code >= 0x40 && code <= 0x7e) {
+          if (ch === 'm' && /^[0-9;:]*$/.test(this.sequence)) this.append(`\x1b[${this.sequence}m`);
+          this.mode = 'text';
+        } else if (code < 0x20 || code > 0x7e || this.sequence.length > MAX_SEQUENCE) {
+          this.mode = 'text'; // malformed: drop what we have
+        } else {
+          this.sequence += ch;
+        }
+        return;
+      case 'string':
+        if (code === 0x07 || code === 0x9c) this.mode = 'text';
+        else if (code === 0x1b) this.mode = 'string-esc';
+        return;
+      case 'string-esc':
+        this.mode = ch === '\\' ? 'text' : 'string';
+        return;
+    }
+  }
+
+  private text(ch: string, code: number, done: string[]): void {
+    if (code === 0x1b) return this.begin('esc', '');
+    if (code === 0x9b) return this.begin('csi', '');
+    if (code === 0x90 || code === 0x9d || code === 0x98 || code === 0x9e || code === 0x9f) return this.begin('string', '');
+    if (ch === '\n') {
+      done.push(this.visibleLine());
+      this.line = '';
+      this.overwrite = undefined;
+      return;
+    }
+    if (ch === '\r') {
+      // Text after this overwrites the line from its start; a bare "\r\n" keeps the line.
+      this.line = this.visibleLine();
+      this.overwrite = '';
+      return;
+    }
+    if (ch === '\t') return this.append('  ');
+    if (code < 0x20 || code === 0x7f || (code >= 0x80 && code <= 0x9f)) return; // other C0/C1: BEL, BS, …
+    this.append(ch);
+  }
+
+  private begin(mode: Mode, sequence: string): void {
+    this.mode = mode;
+    this.sequence = sequence;
+  }
+
+  private append(text: string): void {
+    if (this.overwrite !== undefined) {
+      if (this.overwrite.length < MAX_LINE) this.overwrite += text;
+    }
+    else if (this.line.length < MAX_LINE) this.line += text;
+  }
+
+  private visibleLine(): string {
+    if (this.overwrite === undefined || this.overwrite === '') return this.line;
+    // The overwriting text replaces as many visible characters as it has; the rest of the old line stays.
+    const fresh = this.overwrite;
+    const freshWidth = stripSgr(fresh).length;
+    const old = stripSgr(this.line);
+    return old.length > freshWidth ? fresh + old.slice(freshWidth) : fresh;
+  }
+}
+
+/** Sanitizes a whole text at once: the lines it holds, the last unfinished one included. */
+export function sanitizeText(text: string): string[] {
+  const s = new OutputSanitizer();
+  return [...s.push(text), ...s.flush()];
+}

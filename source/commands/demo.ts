@@ -1,0 +1,73 @@
+import { execFileSync } from 'node:child_process';
+import { chmodSync, mkdirSync, mkdtempSync, realpathSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { formatDuration } from '../core/duration.js';
+import { latestRunOf } from '../engine/runs.js';
+import { stateDirFor } from '../engine/paths.js';
+import { DEMO_AGENTS, DEMO_FILES, demoFleetFile } from './demo-script.js';
+import { runCommand } from './run.js';
+
+export interface DemoOptions {
+  stdout?: NodeJS.WritableStream;
+  stderr?: NodeJS.WritableStream;
+  /** Where to build the demo; a fresh temp dir by default. */
+  dir?: string;
+}
+
+/** `fleet demo`: builds a throwaway repo with scripted agents and runs it for real. */
+export async function demoCommand(options: DemoOptions): Promise<number> {
+  const out = options.stdout ?? process.stdout;
+  const root = realpathSync(options.dir ?? mkdtempSync(join(tmpdir(), 'fleet-demo-')));
+  const repo = join(root, 'app');
+  const agents = join(root, 'agents');
+  buildRepo(repo);
+  mkdirSync(agents, { recursive: true });
+  for (const [name, body] of Object.entries(DEMO_AGENTS)) writeFileSync(join(agents, name), body, { mode: 0o755 });
+  const file = join(repo, 'fleet.yaml');
+  writeFileSync(file, demoFleetFile(agents));
+
+  out.write(`fleet demo: a throwaway repo at ${repo}\n`);
+  out.write('8 scripted tasks: 5 start in parallel, docs waits for greeting and colors, release for docs and flaky;\n');
+  out.write('flaky fails its first check and retries; rename edits the line title edits, so it lands in review.\n\n');
+  const started = Date.now();
+  const code = await runCommand({ file, stdout: out, stderr: options.stderr });
+  if (code >= 2) return code;
+
+  const run = latestRunOf(await stateDirFor(file), file);
+  const state = run?.state;
+  const is = (key: string, status: string) => state?.tasks[key]?.state === status;
+  const asScripted =
+    ['title', 'greeting', 'colors', 'flaky', 'docs', 'release'].every((k) => is(k, 'merged')) &&
+    is('rename', 'review') &&
+    is('announce', 'pending');
+  out.write(`\nThe demo took ${formatDuration(Date.now() - started)}. ${asScripted ? 'Everything went as scripted:' : 'It did not go as scripted:'}\n`);
+  out.write('  - six tasks merged into main in dependency order, each through the check on the merged result;\n');
+  out.write('  - flaky merged on its second attempt, its prompt carrying the first check failure;\n');
+  out.write('  - rename conflicts with title in README.md: it waits in review, and only announce waits with it.\n\n');
+  out.write(`Look around (nothing was deleted; remove ${root} when done):\n`);
+  out.write(`  cd ${repo}\n  git log --oneline --graph main\n  npx fleet status\n  npx fleet retry rename     # a fresh attempt on top of the new main\n`);
+  return asScripted ? 0 : 1;
+}
+
+function buildRepo(repo: string): void {
+  mkdirSync(repo, { recursive: true });
+  const git = (...args: string[]) => execFileSync('git', args, { cwd: repo, stdio: 'ignore', env: gitEnv() });
+  git('init', '-q', '-b', 'main');
+  git('config', 'user.name', 'Fleet Demo');
+  git('config', 'user.email', 'demo@fleet.invalid');
+  for (const [rel, body] of Object.entries(DEMO_FILES)) {
+    mkdirSync(dirname(join(repo, rel)), { recursive: true });
+    writeFileSync(join(repo, rel), body);
+  }
+  chmodSync(join(repo, 'check.sh'), 0o755);
+  writeFileSync(join(repo, '.git', 'info', 'exclude'), 'fleet.yaml\n');
+  git('add', '-A');
+  git('-c', 'commit.gpgSign=false', 'commit', '-q', '-m', 'Demo app');
+}
+
+function gitEnv(): NodeJS.ProcessEnv {
+  const env = { ...process.env };
+  for (const k of ['GIT_DIR', 'GIT_WORK_TREE', 'GIT_INDEX_FILE']) delete env[k];
+  return env;
+}

@@ -1,0 +1,43 @@
+import { awaitResult, postRequest, type ActionRequest } from '../engine/inbox.js';
+import { runPaths } from '../engine/paths.js';
+import { findRun } from './find-run.js';
+import { UserError } from './user-error.js';
+
+export interface ActionOptions {
+  file?: string;
+  stdout?: NodeJS.WritableStream;
+  /** How long to wait for a live engine's answer. */
+  timeoutMs?: number;
+}
+
+/**
+ * `fleet retry|requeue|accept|discard|cancel|pause|resume ID…`: a live run applies the action at
+ * once and answers; a stopped run keeps it for the next `fleet run` (SPEC §4).
+ */
+export async function taskActionCommand(action: ActionRequest['action'], ids: string[], options: ActionOptions): Promise<number> {
+  const out = options.stdout ?? process.stdout;
+  const run = await findRun(options.file);
+  const keys = ids.map((id) => resolveKey(id, run.state.order));
+  const inbox = runPaths(run.stateDir, run.meta.runId).inbox;
+  const request = postRequest(inbox, action, keys);
+  if (!run.live) {
+    out.write(`recorded: ${action} ${keys.join(' ')}; applied when \`fleet run\` resumes run ${run.meta.runId}\n`);
+    return 0;
+  }
+  const result = await awaitResult(inbox, request.id, options.timeoutMs ?? 120_000);
+  if (!result) {
+    out.write(`sent: ${action} ${keys.join(' ')}; the run (pid ${run.live.pid}) has not answered yet, it will apply it\n`);
+    return 0;
+  }
+  for (const line of result.lines) out.write(`${line}\n`);
+  return result.ok ? 0 : 1;
+}
+
+/** Accepts a full key, or a bare id when only one project has it. */
+function resolveKey(id: string, keys: string[]): string {
+  if (keys.includes(id)) return id;
+  const matches = keys.filter((k) => k.endsWith(`:${id}`));
+  if (matches.length === 1) return matches[0]!;
+  if (matches.length > 1) throw new UserError(`"${id}" is ambiguous: ${matches.join(', ')}`, 'name the task as project:id', 2);
+  throw new UserError(`there is no task "${id}" in this run`, `the tasks are: ${keys.slice(0, 12).join(', ')}${keys.length > 12 ? ', …' : ''}`, 2);
+}

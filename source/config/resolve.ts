@@ -1,0 +1,198 @@
+// Turns schema-valid raw data into the FleetSpec the engine runs: projects located on disk,
+// settings merged (task > project > defaults > built-in), agents looked up, dependencies checked.
+import { statSync, realpathSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { basename, resolve } from 'node:path';
+import type { AgentSpec, FleetSpec, ProjectSpec, TaskSpec } from '../core/fleet.js';
+import { taskKey } from '../core/fleet.js';
+import { PRESETS } from '../core/presets.js';
+import { list, quote } from './describe.js';
+import { checkGraph, type GraphTask } from './graph.js';
+import type { DraftIssue, PathSegment } from './issue.js';
+import type { RawFleet, RawSettings, RawTask } from './schema.js';
+import { pick, worktreeDir, type Layer } from './settings.js';
+import { didYouMean } from './suggest.js';
+
+export const DEFAULT_PORT_BASE = 41000;
+
+export interface ResolveInput {
+  raw: RawFleet;
+  /** Realpath of the fleet file. */
+  file: string;
+  /** 1-based line of the node at a path, for messages that point back at an earlier entry. */
+  lineOf: (path: PathSegment[]) => number;
+}
+
+interface Source {
+  project: ProjectSpec;
+  layers: Layer[];
+  tasks: RawTask[];
+  tasksPath: PathSegment[];
+}
+
+export function resolveFleet({ raw, file, lineOf }: ResolveInput): { spec?: FleetSpec; issues: DraftIssue[] } {
+  const dir = resolve(file, '..');
+  const issues: DraftIssue[] = [];
+  const multiProject = raw.projects !== undefined;
+  const agents = collectAgents(raw);
+  const sources = multiProject ? projectSources(raw, dir, issues) : [singleSource(raw, dir, issues)];
+
+  const tasks: TaskSpec[] = [];
+  const graph: GraphTask[] = [];
+  for (const source of sources) {
+    if (source.tasks.length === 0) {
+      issues.push({ path: source.tasksPath, at: 'value', message: 'no tasks; add at least one' });
+    }
+    const firstById = new Map<string, PathSegment[]>();
+    source.tasks.forEach((rawTask, index) => {
+      const path = [...source.tasksPath, index];
+      const first = firstById.get(rawTask.id);
+      if (first) {
+        const message = `duplicate id ${quote(rawTask.id)} (first used at line ${lineOf([...first, 'id'])})`;
+        issues.push({ path: [...path, 'id'], at: 'value', message });
+        return;
+      }
+      firstById.set(rawTask.id, path);
+      const task = resolveTask(rawTask, path, source, multiProject, agents, issues);
+      tasks.push(task);
+      graph.push({ key: task.key, id: task.id, project: task.project, base: task.base, path, dependsOn: rawTask.depends_on ?? [] });
+    });
+  }
+
+  const checked = checkGraph(graph, multiProject);
+  issues.push(...checked.issues);
+  if (issues.length > 0) return { issues };
+  for (const task of tasks) task.dependsOn = checked.deps.get(task.key) ?? [];
+  const spec: FleetSpec = {
+    file,
+    dir,
+    version: 1,
+    concurrency: raw.concurrency ?? Math.min(256, availableParallelism()),
+    portBase: raw.ports?.base ?? DEFAULT_PORT_BASE,
+    agents,
+    projects: sources.map((s) => s.project),
+    multiProject,
+    tasks,
+  };
+  return { spec, issues };
+}
+
+/** Every preset, then the file's own agents (which may shadow a preset of the same name). */
+function collectAgents(raw: RawFleet): Record<string, AgentSpec> {
+  const agents: Record<string, AgentSpec> = {};
+  for (const [name, preset] of Object.entries(PRESETS)) {
+    agents[name] = { name, command: [...preset.command], env: { ...preset.env }, stdin: preset.stdin };
+  }
+  for (const [name, custom] of Object.entries(raw.agents ?? {})) {
+    agents[name] = { name, command: [...custom.command], env: { ...custom.env }, stdin: custom.stdin ?? 'closed' };
+  }
+  return agents;
+}
+
+function defaultsLayer(raw: RawFleet): Layer[] {
+  return raw.defaults ? [{ values: raw.defaults, path: ['defaults'] }] : [];
+}
+
+function singleSource(raw: RawFleet, dir: string, issues: DraftIssue[]): Source {
+  if (raw.tasks === undefined) {
+    issues.push({ path: ['tasks'], at: 'value', message: 'no tasks; add a tasks: list with at least one task' });
+  }
+  const layers = defaultsLayer(raw);
+  const project = { name: basename(dir) || 'repo', path: dir, worktreeDir: worktreeDir(layers, dir).value };
+  return { project, layers, tasks: raw.tasks ?? [], tasksPath: ['tasks'] };
+}
+
+function projectSources(raw: RawFleet, dir: string, issues: DraftIssue[]): Source[] {
+  if (raw.tasks !== undefined) {
+    const hint = "move each task under its project's tasks:, or remove projects:";
+    issues.push({ path: ['tasks'], at: 'key', message: 'top-level tasks are not allowed in a file with projects:', hint });
+  }
+  const entries = Object.entries(raw.projects ?? {});
+  if (entries.length === 0) {
+    issues.push({ path: ['projects'], at: 'value', message: 'no projects; add one, or remove projects: and list tasks at the top level' });
+  }
+  const byPath = new Map<string, string>();
+  const byWorktreeDir = new Map<string, string>();
+  const sources: Source[] = [];
+  for (const [name, rawProject] of entries) {
+    const at: PathSegment[] = ['projects', name];
+    const layers: Layer[] = [{ values: rawProject, path: at }, ...defaultsLayer(raw)];
+    const path = projectDirectory(rawProject.path, dir, [...at, 'path'], issues) ?? resolve(dir, rawProject.path);
+    const sharing = byPath.get(path);
+    if (sharing !== undefined) {
+      issues.push({ path: [...at, 'path'], at: 'value', message: `is the same directory as project ${quote(sharing)}` });
+    }
+    byPath.set(path, name);
+    const worktrees = worktreeDir(layers, path);
+    const worktreesAt = worktrees.from ?? [...at, 'path'];
+    const other = byWorktreeDir.get(worktrees.value);
+    if (worktrees.value === path) {
+      issues.push({ path: worktreesAt, at: 'value', message: `puts worktrees straight into the repository of project ${quote(name)}` });
+    } else if (other !== undefined && sharing === undefined) {
+      const message = `projects ${quote(other)} and ${quote(name)} would share the worktree directory ${worktrees.value}`;
+      issues.push({ path: worktreesAt, at: 'value', message, hint: 'task ids may repeat across projects, so each project needs its own' });
+    }
+    byWorktreeDir.set(worktrees.value, name);
+    sources.push({ project: { name, path, worktreeDir: worktrees.value }, layers, tasks: rawProject.tasks, tasksPath: [...at, 'tasks'] });
+  }
+  return sources;
+}
+
+/** Realpath of a project directory; git checks (top level, common dir) happen outside config/. */
+function projectDirectory(written: string, dir: string, at: PathSegment[], issues: DraftIssue[]): string | undefined {
+  const absolute = resolve(dir, written);
+  const hint = `project paths are relative to the fleet file's directory, ${dir}`;
+  try {
+    if (!statSync(absolute).isDirectory()) {
+      issues.push({ path: at, at: 'value', message: `${quote(written)} is not a directory (${absolute})`, hint });
+      return undefined;
+    }
+    return realpathSync(absolute);
+  } catch {
+    issues.push({ path: at, at: 'value', message: `no directory at ${quote(written)} (${absolute})`, hint });
+    return undefined;
+  }
+}
+
+function resolveTask(
+  raw: RawTask,
+  path: PathSegment[],
+  source: Source,
+  multiProject: boolean,
+  agents: Record<string, AgentSpec>,
+  issues: DraftIssue[],
+): TaskSpec {
+  const layers: Layer[] = [{ values: raw as Partial<RawSettings>, path }, ...source.layers];
+  if (raw.prompt === undefined && raw.run === undefined) {
+    issues.push({ path, at: 'value', message: 'a task needs prompt (work for an agent) or run (a shell command)' });
+  } else if (raw.prompt !== undefined && raw.run !== undefined) {
+    issues.push({ path: [...path, 'run'], at: 'key', message: 'a task has prompt or run, not both' });
+  }
+  const agent = pick(layers, 'agent');
+  if (!Object.hasOwn(agents, agent.value)) {
+    const names = Object.keys(agents);
+    const message = `unknown agent ${quote(agent.value)}${didYouMean(agent.value, names)}`;
+    issues.push({ path: agent.from ?? path, at: 'value', message, hint: `known agents: ${list(names)}; define others under agents:` });
+  }
+  const task: TaskSpec = {
+    key: taskKey(source.project.name, raw.id, multiProject),
+    id: raw.id,
+    project: source.project.name,
+    title: raw.title ?? raw.id,
+    dependsOn: [],
+    agent: agent.value,
+    allowEmpty: raw.allow_empty ?? false,
+    onConflict: raw.on_conflict ?? 'review',
+    base: pick(layers, 'base').value,
+    setup: pick(layers, 'setup').value,
+    check: pick(layers, 'check').value,
+    copy: pick(layers, 'copy').value,
+    link: pick(layers, 'link').value,
+    merge: pick(layers, 'merge').value,
+    timeoutMs: pick(layers, 'timeout').value,
+    retries: pick(layers, 'retries').value,
+  };
+  if (raw.prompt !== undefined) task.prompt = raw.prompt;
+  if (raw.run !== undefined) task.run = raw.run;
+  return task;
+}

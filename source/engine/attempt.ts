@@ -1,0 +1,177 @@
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { promptWithFailure, taskArgv, taskEnv } from '../agents/command.js';
+import type { FailurePhase } from '../core/events.js';
+import type { TaskSpec } from '../core/fleet.js';
+import { autoCommit, currentBranch } from '../git/commit.js';
+import { cleanEnv } from '../git/exec.js';
+import { createRef, deleteRef, readRef } from '../git/refs.js';
+import { revParse, treeOf } from '../git/repo.js';
+import { unsafeChanges } from '../git/unsafe-changes.js';
+import { addWorktree, listWorktrees, removeWorktree } from '../git/worktree.js';
+import { bringIgnoredFiles } from '../git/worktree-files.js';
+import { branchName, fleetRef, worktreePath, type EngineContext } from './context.js';
+import { attemptLogDir } from './paths.js';
+import { runJob, runShellSteps, type StepResult } from './steps.js';
+
+export type AttemptOutcome =
+  | { kind: 'queued' }
+  | { kind: 'review' }
+  | { kind: 'failed'; phase: FailurePhase; message: string; tail: string }
+  /** The user (or shutdown) stopped it; whoever stopped it has recorded the new state. */
+  | { kind: 'stopped' };
+
+/** Where an interrupted attempt picks up: from scratch, at its agent, or at its check. */
+export type StartAt = 'fresh' | 'setup' | 'agent' | 'check';
+
+export interface AttemptInput {
+  task: TaskSpec;
+  attempt: number;
+  slot: number;
+  startAt: StartAt;
+  failure?: { attempt: number; summary: string; detail: string };
+}
+
+class AttemptFailure extends Error {
+  constructor(
+    readonly phase: FailurePhase,
+    message: string,
+    readonly tail = '',
+  ) {
+    super(message);
+  }
+}
+
+/** prepare → agent → auto-commit → check, in the task's own worktree (SPEC §2, §5). */
+export async function runAttempt(ctx: EngineContext, input: AttemptInput): Promise<AttemptOutcome> {
+  const { task, attempt } = input;
+  const repo = ctx.project(task).path;
+  const path = worktreePath(ctx, task);
+  const branch = branchName(task);
+  const logDir = attemptLogDir(ctx.paths, task, ctx.spec.multiProject, attempt);
+  mkdirSync(join(logDir, 'tmp'), { recursive: true });
+  const port = ctx.spec.portBase + input.slot;
+  const stopped = () => ctx.stopping.has(task.key);
+
+  try {
+    if (input.startAt === 'fresh') ctx.emit({ type: 'attempt_started', key: task.key, attempt });
+    const baseSha = await ensureWorktree(ctx, task, attempt, input.startAt === 'fresh');
+    const prompt = promptWithFailure(task.prompt ?? task.run ?? task.title, input.failure);
+    const promptFile = join(logDir, 'prompt.txt');
+    writeFileSync(promptFile, prompt);
+    const env = cleanEnv(process.env, {
+      ...taskEnv({
+        task,
+        prompt,
+        promptFile,
+        worktree: path,
+        branch,
+        attempt,
+        runId: ctx.runId,
+        fleetDir: ctx.spec.dir,
+        port,
+        agentEnv: task.run === undefined ? ctx.spec.agents[task.agent]?.env : undefined,
+      }),
+      TMPDIR: join(logDir, 'tmp'),
+    });
+    const deadline = Date.now() + task.timeoutMs;
+    const steps = { cwd: path, env, deadline };
+
+    if (input.startAt === 'fresh' || input.startAt === 'setup') {
+      await bringIgnoredFiles(repo, path, task.copy, task.link);
+      const setup = await runShellSteps(ctx, task, task.setup, { ...steps, logFile: join(logDir, 'setup.log') });
+      if (stopped()) return { kind: 'stopped' };
+      failUnless(setup, 'setup');
+    }
+
+    if (input.startAt !== 'check') {
+      const agent = ctx.spec.agents[task.agent];
+      const result = await runJob(ctx, task, taskArgv(task, agent, prompt), {
+        ...steps,
+        logFile: join(logDir, 'agent.log'),
+        stdinFile: task.run === undefined && agent?.stdin === 'prompt' ? promptFile : undefined,
+        onStart: (pid) => ctx.emit({ type: 'agent_started', key: task.key, attempt, pid, slot: input.slot, port }),
+      });
+      ctx.emit({ type: 'agent_exited', key: task.key, attempt, exitCode: result.exitCode, signal: result.timedOut ? 'timeout' : null });
+      if (stopped()) return { kind: 'stopped' };
+      failUnless(result, 'agent');
+    }
+
+    const head = await currentBranch(path);
+    if (head !== `refs/heads/${branch}`) {
+      throw new AttemptFailure('agent', `the agent left its branch: HEAD is ${head ?? 'detached'}, expected ${branch}`);
+    }
+    const { tip } = await autoCommit(path, `${task.title}\n\nFleet-Task: ${task.id}`, [...task.copy, ...task.link]);
+    if (!task.allowEmpty && (await treeOf(repo, tip)) === (await treeOf(repo, baseSha))) {
+      ctx.emit({ type: 'review', key: task.key, reason: 'no_changes', message: 'the task made no changes', paths: [], tail: '' });
+      return { kind: 'review' };
+    }
+    const unsafe = await unsafeChanges(repo, baseSha, tip, [...task.copy, ...task.link]);
+    if (unsafe.length > 0) {
+      ctx.emit({
+        type: 'review',
+        key: task.key,
+        reason: 'unsafe_change',
+        message: 'the branch changes paths fleet will not merge unseen',
+        paths: unsafe,
+        tail: '',
+      });
+      return { kind: 'review' };
+    }
+
+    ctx.emit({ type: 'check_started', key: task.key, attempt, tip });
+    const check = await runShellSteps(ctx, task, task.check, { ...steps, logFile: join(logDir, 'check.log') });
+    if (stopped()) return { kind: 'stopped' };
+    failUnless(check, 'check');
+    ctx.emit({ type: 'check_passed', key: task.key, attempt, tip });
+    return { kind: 'queued' };
+  } catch (error) {
+    if (stopped()) return { kind: 'stopped' };
+    if (error instanceof AttemptFailure) return { kind: 'failed', phase: error.phase, message: error.message, tail: error.tail };
+    return { kind: 'failed', phase: 'worktree', message: (error as Error).message, tail: '' };
+  }
+}
+
+function failUnless(result: StepResult, phase: FailurePhase): void {
+  if (result.ok) return;
+  throw new AttemptFailure(result.timedOut ? 'timeout' : phase, `${phase} ${result.message}`, result.tail);
+}
+
+/**
+ * Makes sure the task's branch and worktree exist. A fresh attempt creates the branch by CAS from
+ * the base tip and records that tip at refs/fleet/<run>/base/<id>; a resumed one reuses what is
+ * there and rebuilds only what a crash left missing. Returns the commit the branch started from.
+ */
+async function ensureWorktree(ctx: EngineContext, task: TaskSpec, attempt: number, fresh: boolean): Promise<string> {
+  const repo = ctx.project(task).path;
+  const path = worktreePath(ctx, task);
+  const branch = branchName(task);
+  const baseRef = fleetRef(ctx, 'base', task);
+  let baseSha = fresh ? undefined : await readRef(repo, baseRef);
+  if (baseSha === undefined) {
+    baseSha = await revParse(repo, `refs/heads/${task.base}`);
+    if (!baseSha) throw new AttemptFailure('worktree', `base branch ${task.base} does not exist in ${repo}`);
+  }
+  const branchTip = await readRef(repo, `refs/heads/${branch}`);
+  if (branchTip === undefined) {
+    if ((await createRef(repo, `refs/heads/${branch}`, baseSha, `fleet: task ${task.key}`)) === 'exists') {
+      throw new AttemptFailure('worktree', `branch ${branch} appeared while fleet was creating it`);
+    }
+  } else if (fresh) {
+    throw new AttemptFailure('worktree', `branch ${branch} already exists; run \`fleet clean\` or delete it, then retry`);
+  }
+  await deleteRef(repo, baseRef);
+  await createRef(repo, baseRef, baseSha, `fleet: base of ${task.key}`);
+
+  const existing = (await listWorktrees(repo)).find((w) => w.branch === `refs/heads/${branch}`);
+  if (existing && existing.path !== path) {
+    throw new AttemptFailure('worktree', `branch ${branch} is checked out at ${existing.path}, not where fleet put it`);
+  }
+  if (existing && !existsSync(path)) await removeWorktree(repo, path); // registered, but its directory is gone
+  if (!existing || !existsSync(path)) {
+    if (existsSync(path)) throw new AttemptFailure('worktree', `${path} already exists and is not this task's worktree; move it away and retry`);
+    await addWorktree(repo, path, branch, `fleet run=${ctx.runId} task=${task.key}`);
+  }
+  ctx.emit({ type: 'worktree_ready', key: task.key, attempt, path, branch, baseSha });
+  return baseSha;
+}

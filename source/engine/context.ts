@@ -1,0 +1,41 @@
+import type { FleetEvent } from '../core/events.js';
+import type { FleetSpec, ProjectSpec, TaskSpec } from '../core/fleet.js';
+import type { Job } from '../agents/job.js';
+import type { OutputBook } from './output.js';
+import type { RunPaths } from './paths.js';
+import type { Store } from './store.js';
+
+/** An event as the engine emits it; the time is stamped on dispatch. */
+export type EventInput = FleetEvent extends infer E ? (E extends FleetEvent ? Omit<E, 'at'> : never) : never;
+
+/** What every engine part shares for one run. */
+export interface EngineContext {
+  spec: FleetSpec;
+  runId: string;
+  paths: RunPaths;
+  store: Store;
+  output: OutputBook;
+  /** The process currently running for a task (setup step, agent or check), to pause or stop it. */
+  jobs: Map<string, Job>;
+  /** Keys of tasks the user stopped (cancel, discard) while something of theirs was running. */
+  stopping: Set<string>;
+  emit(event: EventInput): void;
+  task(key: string): TaskSpec;
+  project(task: TaskSpec): ProjectSpec;
+}
+
+export function branchName(task: TaskSpec): string {
+  return `fleet/${task.id}`;
+}
+
+export function worktreePath(ctx: EngineContext, task: TaskSpec): string {
+  return `${ctx.project(task).worktreeDir}/${task.id}`;
+}
+
+export function fleetRef(ctx: EngineContext, kind: 'base' | 'candidates' | 'merged' | 'review', task: TaskSpec): string {
+  return `refs/fleet/${ctx.runId}/${kind}/${task.id}`;
+}
+
+export function archiveRef(ctx: EngineContext, task: TaskSpec, attempt: number): string {
+  return `refs/fleet/archive/${task.id}/${ctx.runId}-${attempt}`;
+}

@@ -1,0 +1,220 @@
+import PQueue from 'p-queue';
+import type { FleetEvent } from '../core/events.js';
+import type { FleetSpec, ProjectSpec, TaskSpec } from '../core/fleet.js';
+import { isSettled, readyTasks } from '../core/selectors.js';
+import { archiveAndRemove } from '../git/archive.js';
+import { killTask } from '../agents/processes.js';
+import { runAttempt, type StartAt } from './attempt.js';
+import { archiveRef, branchName, worktreePath, type EngineContext, type EventInput } from './context.js';
+import { MergeQueue } from './merge-queue.js';
+import { OutputBook } from './output.js';
+import type { RunPaths } from './paths.js';
+import type { Store } from './store.js';
+
+export type Feedback = { attempt: number; summary: string; detail: string };
+
+export interface EngineOptions {
+  spec: FleetSpec;
+  store: Store;
+  paths: RunPaths;
+  runId: string;
+}
+
+/**
+ * Schedules attempts into `concurrency` slots (p-queue), feeds finished tasks to one merge queue
+ * per repository, and applies the user's actions. Everything it learns goes through the store.
+ */
+export class Engine {
+  readonly ctx: EngineContext;
+  private readonly slots: PQueue;
+  private readonly freeSlots: number[];
+  private readonly scheduled = new Set<string>();
+  private readonly queues = new Map<string, MergeQueue>();
+  private readonly busyActions = new Set<Promise<unknown>>();
+  private settledWaiters: (() => void)[] = [];
+  private closing = false;
+
+  constructor(private readonly options: EngineOptions) {
+    const { spec, store, paths, runId } = options;
+    const tasks = new Map(spec.tasks.map((t) => [t.key, t]));
+    const projects = new Map(spec.projects.map((p) => [p.name, p]));
+    this.ctx = {
+      spec,
+      runId,
+      paths,
+      store,
+      output: new OutputBook((key, line) => this.emit({ type: 'progress', key, line })),
+      jobs: new Map(),
+      stopping: new Set(),
+      emit: (event) => this.emit(event),
+      task: (key) => {
+        const t = tasks.get(key);
+        if (!t) throw new Error(`unknown task ${key}`);
+        return t;
+      },
+      project: (task) => projects.get(task.project)!,
+    };
+    this.slots = new PQueue({ concurrency: spec.concurrency });
+    this.freeSlots = Array.from({ length: spec.concurrency }, (_, i) => i);
+    for (const p of spec.projects) this.queues.set(p.name, new MergeQueue(this.ctx, p, () => this.checkSettled()));
+    store.subscribe((_state, event) => this.onEvent(event));
+  }
+
+  emit(event: EventInput): void {
+    this.options.store.dispatch({ ...event, at: Date.now() } as FleetEvent);
+  }
+
+  /** Picks up where a previous process left each task, then starts whatever is ready. */
+  start(resumeFrom: Map<string, StartAt> = new Map()): void {
+    for (const [key, startAt] of resumeFrom) this.schedule(key, startAt);
+    for (const q of this.queues.values()) q.kick();
+    this.pump();
+  }
+
+  /** Resolves once nothing can progress without a human (or the engine is shutting down). */
+  whenSettled(): Promise<void> {
+    return new Promise((resolve) => {
+      this.settledWaiters.push(resolve);
+      this.checkSettled();
+    });
+  }
+
+  get idle(): boolean {
+    return (
+      this.slots.size === 0 &&
+      this.slots.pending === 0 &&
+      this.busyActions.size === 0 &&
+      [...this.queues.values()].every((q) => !q.busy) &&
+      isSettled(this.options.store.state)
+    );
+  }
+
+  /** Stops every running process and marks its task interrupted; a later `fleet run` resumes them. */
+  async shutdown(): Promise<void> {
+    this.closing = true;
+    this.slots.clear();
+    const running = [...this.ctx.jobs.entries()];
+    for (const [key] of running) this.ctx.stopping.add(key);
+    await Promise.all(running.map(([, job]) => job.kill()));
+    for (const [key] of running) this.emit({ type: 'task_interrupted', key });
+    await this.closeQueues();
+    this.ctx.output.close();
+  }
+
+  /** Removes the gate worktrees once the run has nothing left to merge. */
+  async closeQueues(): Promise<void> {
+    await Promise.all([...this.queues.values()].map((q) => q.close()));
+  }
+
+  queueFor(task: TaskSpec): MergeQueue {
+    return this.queues.get(task.project)!;
+  }
+
+  /** Tracks an action's async work so `idle` waits for it. */
+  track<T>(work: Promise<T>): Promise<T> {
+    this.busyActions.add(work);
+    const done = () => {
+      this.busyActions.delete(work);
+      this.pump();
+      this.checkSettled();
+    };
+    work.then(done, done);
+    return work;
+  }
+
+  private onEvent(event: FleetEvent): void {
+    if (event.type === 'progress' || this.closing) return;
+    this.pump();
+    if (event.type === 'check_passed' || event.type === 'task_requeued' || event.type === 'task_resumed') {
+      const task = this.ctx.task(event.key);
+      this.queueFor(task).kick();
+    }
+    this.checkSettled();
+  }
+
+  /** Starts every ready task that is not scheduled yet; p-queue holds them until a slot frees. */
+  pump(): void {
+    if (this.closing) return;
+    for (const record of readyTasks(this.options.store.state)) this.schedule(record.key, 'fresh');
+  }
+
+  /**
+   * Queues a task for a slot. `manual` marks a user's retry or requeue, which starts whatever the
+   * task's state; automatic starts re-check that the task is still ready when a slot frees.
+   */
+  schedule(key: string, startAt: StartAt, manual?: { failure?: Feedback }): boolean {
+    if (this.scheduled.has(key) || this.closing) return false;
+    this.scheduled.add(key);
+    void this.slots.add(async () => {
+      const slot = this.freeSlots.shift()!;
+      try {
+        await this.runTask(key, startAt, slot, manual);
+      } finally {
+        this.freeSlots.push(slot);
+        this.freeSlots.sort((a, b) => a - b);
+        this.scheduled.delete(key);
+        this.pump();
+        this.checkSettled();
+      }
+    });
+    return true;
+  }
+
+  /** One slot's worth of work: an attempt, and the automatic fresh attempts after failures. */
+  private async runTask(key: string, startAt: StartAt, slot: number, manual?: { failure?: Feedback }): Promise<void> {
+    const task = this.ctx.task(key);
+    const record = this.options.store.state.tasks[key];
+    if (!record) return;
+    const state = this.options.store.state;
+    // Changed while waiting for a slot: no longer ready, held, or starts paused.
+    if (!manual && startAt === 'fresh' && (record.state !== 'pending' || record.paused || state.startsPaused)) return;
+    this.ctx.stopping.delete(key);
+    let attempt = startAt === 'fresh' ? record.attempt + 1 : Math.max(1, record.attempt);
+    let retriesLeft = task.retries;
+    let feedback = manual?.failure;
+    for (;;) {
+      this.ctx.output.reset(key);
+      const outcome = await runAttempt(this.ctx, { task, attempt, slot, startAt, failure: feedback });
+      if (outcome.kind !== 'failed' || this.closing) return;
+      const willRetry = retriesLeft > 0 && !this.ctx.stopping.has(key);
+      this.emit({ type: 'attempt_failed', key, attempt, phase: outcome.phase, message: outcome.message, tail: outcome.tail, willRetry });
+      if (!willRetry) return;
+      retriesLeft--;
+      await this.archiveAttempt(task, attempt);
+      feedback = { attempt, summary: outcome.message, detail: outcome.tail };
+      attempt++;
+      startAt = 'fresh';
+    }
+  }
+
+  /** Archive first, then worktree, then branch: a retry never deletes what the last attempt wrote. */
+  async archiveAttempt(task: TaskSpec, attempt: number): Promise<string | null> {
+    const record = this.options.store.state.tasks[task.key];
+    return archiveAndRemove(this.ctx.project(task).path, {
+      worktree: record?.worktree ?? worktreePath(this.ctx, task),
+      branch: branchName(task),
+      ref: archiveRef(this.ctx, task, attempt),
+      message: `fleet: archive of ${task.key} attempt ${attempt}`,
+    });
+  }
+
+  async stopTask(key: string): Promise<void> {
+    const task = this.ctx.task(key);
+    this.ctx.stopping.add(key);
+    const job = this.ctx.jobs.get(key);
+    if (job) await job.kill();
+    else await killTask(undefined, { runId: this.ctx.runId, project: task.project, taskId: task.id });
+  }
+
+  project(name: string): ProjectSpec | undefined {
+    return this.options.spec.projects.find((p) => p.name === name);
+  }
+
+  private checkSettled(): void {
+    if (this.settledWaiters.length === 0) return;
+    if (!this.closing && !this.idle) return;
+    const waiters = this.settledWaiters;
+    this.settledWaiters = [];
+    for (const w of waiters) w();
+  }
+}

@@ -1,0 +1,125 @@
+import { existsSync, readdirSync, readFileSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { writeFileAtomic } from './atomic-write.js';
+import { ActionRefused, applyAction, TASK_ACTIONS, type TaskAction } from './actions.js';
+import type { Engine } from './engine.js';
+
+/**
+ * Actions from other processes (`fleet retry x`, later the attach client) arrive as files in the
+ * run's inbox. A live engine applies them within a poll; a stopped run keeps them for the next
+ * `fleet run`, which applies them before it schedules anything. One mechanism for both cases.
+ */
+export interface ActionRequest {
+  id: string;
+  action: TaskAction | 'pause-all' | 'resume-all';
+  keys: string[];
+  at: number;
+}
+
+export interface ActionResult {
+  ok: boolean;
+  lines: string[];
+}
+
+export function postRequest(inbox: string, action: ActionRequest['action'], keys: string[]): ActionRequest {
+  const request: ActionRequest = {
+    id: `${Date.now()}-${process.pid}-${Math.floor(Math.random() * 1e6)}`,
+    action,
+    keys,
+    at: Date.now(),
+  };
+  const tmp = join(inbox, `.${request.id}.tmp`);
+  writeFileSync(tmp, JSON.stringify(request));
+  renameSync(tmp, join(inbox, `${request.id}.json`));
+  return request;
+}
+
+export function resultPath(inbox: string, id: string): string {
+  return join(inbox, `${id}.result`);
+}
+
+/** Polls for the engine's answer; undefined when none came in time. */
+export async function awaitResult(inbox: string, id: string, timeoutMs: number): Promise<ActionResult | undefined> {
+  const path = resultPath(inbox, id);
+  for (const end = Date.now() + timeoutMs; Date.now() < end; await new Promise((r) => setTimeout(r, 100))) {
+    if (existsSync(path)) {
+      const result = JSON.parse(readFileSync(path, 'utf8')) as ActionResult;
+      unlinkSync(path);
+      return result;
+    }
+  }
+  return undefined;
+}
+
+function pendingRequests(inbox: string): ActionRequest[] {
+  let names: string[];
+  try {
+    names = readdirSync(inbox).filter((n) => n.endsWith('.json')).sort();
+  } catch {
+    return [];
+  }
+  const requests: ActionRequest[] = [];
+  for (const name of names) {
+    try {
+      requests.push(JSON.parse(readFileSync(join(inbox, name), 'utf8')) as ActionRequest);
+    } catch {
+      unlinkSync(join(inbox, name)); // not ours, or damaged: drop rather than fail forever
+    }
+  }
+  return requests;
+}
+
+export async function applyRequest(engine: Engine, request: ActionRequest): Promise<ActionResult> {
+  if (request.action === 'pause-all' || request.action === 'resume-all') {
+    const pausing = request.action === 'pause-all';
+    if (engine.ctx.store.state.startsPaused !== pausing) engine.emit({ type: pausing ? 'starts_paused' : 'starts_resumed' });
+    return { ok: true, lines: [pausing ? 'no new task will start until resumed' : 'tasks start again'] };
+  }
+  if (!(TASK_ACTIONS as readonly string[]).includes(request.action)) return { ok: false, lines: [`unknown action ${request.action}`] };
+  const lines: string[] = [];
+  let ok = true;
+  for (const key of request.keys) {
+    try {
+      lines.push(await engine.track(applyAction(engine, request.action, key)));
+    } catch (error) {
+      ok = false;
+      lines.push(error instanceof ActionRefused ? error.message : `${request.action} ${key} failed: ${(error as Error).message}`);
+    }
+  }
+  return { ok, lines };
+}
+
+/** Applies every waiting request, one at a time, answering each. */
+export async function drainInbox(engine: Engine, inbox: string): Promise<void> {
+  for (const request of pendingRequests(inbox)) {
+    const result = await applyRequest(engine, request);
+    writeFileAtomic(resultPath(inbox, request.id), JSON.stringify(result));
+    try {
+      unlinkSync(join(inbox, `${request.id}.json`));
+    } catch {
+      // already taken
+    }
+  }
+}
+
+export class InboxWatcher {
+  private timer: NodeJS.Timeout | undefined;
+  private busy = false;
+
+  constructor(
+    private readonly engine: Engine,
+    private readonly inbox: string,
+  ) {}
+
+  start(pollMs = 300): void {
+    this.timer = setInterval(() => {
+      if (this.busy) return;
+      this.busy = true;
+      void drainInbox(this.engine, this.inbox).finally(() => (this.busy = false));
+    }, pollMs);
+  }
+
+  stop(): void {
+    if (this.timer) clearInterval(this.timer);
+  }
+}

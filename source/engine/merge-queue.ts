@@ -1,0 +1,261 @@
+import { appendFileSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { taskEnv } from '../agents/command.js';
+import type { ProjectSpec, TaskSpec } from '../core/fleet.js';
+import type { TaskRecord } from '../core/state.js';
+import { archiveRef, branchName, fleetRef, worktreePath, type EngineContext } from './context.js';
+import { advanceBase } from '../git/base.js';
+import { cleanEnv } from '../git/exec.js';
+import { commitTree, mergeTree } from '../git/merge.js';
+import { createRef, deleteRef, readRef } from '../git/refs.js';
+import { changedPaths, isAncestor, revParse } from '../git/repo.js';
+import { removeTaskWorktree } from '../git/archive.js';
+import { prepareGateWorktree, removeWorktree } from '../git/worktree.js';
+import { bringIgnoredFiles } from '../git/worktree-files.js';
+import { attemptLogDir } from './paths.js';
+import { runShellSteps } from './steps.js';
+
+const RETRY_WAITING_MS = 10_000;
+/** Files whose change means the gate's installed dependencies are stale. */
+const SETUP_INPUTS = /(^|\/)(package\.json|package-lock\.json|npm-shrinkwrap\.json|yarn\.lock|pnpm-lock\.yaml|bun\.lockb?|Cargo\.lock|go\.sum|poetry\.lock|uv\.lock|requirements[^/]*\.txt|Gemfile\.lock)$/;
+
+/**
+ * One serial queue per repository (SPEC §5): candidate = merge-tree of base tip and task tip,
+ * committed with commit-tree, checked in the gate worktree, then base advanced by CAS or
+ * fast-forward. The base only ever moves to a tree that passed the check.
+ */
+export class MergeQueue {
+  private running = false;
+  private again = false;
+  private retryTimer: NodeJS.Timeout | undefined;
+  private readonly waitingUntil = new Map<string, number>();
+  private gateCommit: string | undefined;
+  private readonly gatePath: string;
+
+  constructor(
+    private readonly ctx: EngineContext,
+    private readonly project: ProjectSpec,
+    private readonly onIdle: () => void,
+  ) {
+    this.gatePath = join(project.worktreeDir, `_gate-${ctx.runId}`);
+  }
+
+  get busy(): boolean {
+    return this.running;
+  }
+
+  /** Looks for work; cheap to call after any event. */
+  kick(): void {
+    if (this.running) {
+      this.again = true;
+      return;
+    }
+    this.running = true;
+    void this.drain().finally(() => {
+      this.running = false;
+      this.onIdle();
+    });
+  }
+
+  /** Removes the gate worktree; called when the run ends. */
+  async close(): Promise<void> {
+    if (this.retryTimer) clearTimeout(this.retryTimer);
+    await removeWorktree(this.project.path, this.gatePath).catch(() => undefined);
+  }
+
+  private next(): TaskRecord | undefined {
+    const now = Date.now();
+    const state = this.ctx.store.state;
+    return state.order
+      .map((k) => state.tasks[k]!)
+      .filter((t) => t.state === 'queued' && this.ctx.task(t.key).project === this.project.name && !t.paused)
+      .filter((t) => (this.waitingUntil.get(t.key) ?? 0) <= now)
+      .sort((a, b) => (a.queuedAt ?? 0) - (b.queuedAt ?? 0))[0];
+  }
+
+  private async drain(): Promise<void> {
+    do {
+      this.again = false;
+      for (let item = this.next(); item; item = this.next()) {
+        await this.integrate(this.ctx.task(item.key), item).catch((error: unknown) => {
+          this.ctx.emit({ type: 'merge_waiting', key: item!.key, reason: `merge failed: ${(error as Error).message}` });
+          this.waitingUntil.set(item!.key, Date.now() + RETRY_WAITING_MS);
+        });
+      }
+    } while (this.again);
+    this.scheduleRetry();
+  }
+
+  private scheduleRetry(): void {
+    if (this.retryTimer || this.waitingUntil.size === 0) return;
+    const soonest = Math.min(...this.waitingUntil.values());
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = undefined;
+      this.kick();
+    }, Math.max(0, soonest - Date.now()));
+    this.retryTimer.unref();
+  }
+
+  private async integrate(task: TaskSpec, record: TaskRecord): Promise<void> {
+    const ctx = this.ctx;
+    const repo = this.project.path;
+    const tip = record.passedTip ?? record.tip;
+    if (!tip) throw new Error('no tested commit recorded');
+    this.waitingUntil.delete(task.key);
+    const logFile = join(attemptLogDir(ctx.paths, task, ctx.spec.multiProject, record.attempt), 'merge.log');
+    mkdirSync(join(logFile, '..'), { recursive: true });
+    const log = (line: string) => appendFileSync(logFile, `${line}\n`);
+    ctx.emit({ type: 'merge_started', key: task.key, base: task.base });
+
+    // The base can move under us (the user commits, another queue item lands): every pass
+    // rebuilds the candidate on the current tip, and only a CAS from that tip may land it.
+    for (;;) {
+      const old = await revParse(repo, `refs/heads/${task.base}`);
+      if (!old) throw new Error(`base branch ${task.base} no longer exists`);
+      const landed = await this.alreadyLanded(task, tip, old);
+      if (landed) return this.recordMerged(task, record, landed);
+
+      const merged = await mergeTree(repo, old, tip);
+      if (merged.kind === 'conflict') {
+        log(`conflict merging ${tip} into ${task.base} (${old}): ${merged.paths.join(', ')}`);
+        const anchor = await commitTree(repo, merged.tree, [old, tip], `fleet: conflict of ${task.key} with ${task.base}`);
+        await deleteRef(repo, fleetRef(ctx, 'review', task));
+        await createRef(repo, fleetRef(ctx, 'review', task), anchor, 'fleet: conflict tree');
+        ctx.emit({
+          type: 'review',
+          key: task.key,
+          reason: 'conflict',
+          message: `conflicts with ${task.base} in ${merged.paths.length} file(s)`,
+          paths: merged.paths,
+          tail: merged.messages.map((m) => m.text.trim()).join('\n'),
+        });
+        return;
+      }
+      const candidate = await commitTree(repo, merged.tree, task.merge === 'merge' ? [old, tip] : [old], commitMessage(task));
+      await deleteRef(repo, fleetRef(ctx, 'candidates', task));
+      await createRef(repo, fleetRef(ctx, 'candidates', task), candidate, 'fleet: candidate');
+      const testedBase = await readRef(repo, fleetRef(ctx, 'base', task));
+      const gate = !(testedBase === old && tip === record.passedTip);
+      ctx.emit({ type: 'candidate_built', key: task.key, candidate, base: old, gate });
+      if (gate) {
+        log(`gate: checking candidate ${candidate} (base ${old} + ${tip})`);
+        const passed = await this.gateCheck(task, record, candidate, logFile);
+        if (!passed.ok) {
+          ctx.emit({
+            type: 'review',
+            key: task.key,
+            reason: 'gate_failed',
+            message: `the check failed on the merged result: ${passed.message}`,
+            paths: [],
+            tail: passed.tail,
+          });
+          return;
+        }
+      }
+      const advanced = await advanceBase(repo, task.base, candidate, old);
+      if (advanced.kind === 'moved') {
+        log(`base moved to ${advanced.current} while merging; rebuilding the candidate`);
+        continue;
+      }
+      if (advanced.kind === 'waiting') {
+        log(`waiting: ${advanced.reason}`);
+        ctx.emit({ type: 'merge_waiting', key: task.key, reason: advanced.reason });
+        this.waitingUntil.set(task.key, Date.now() + RETRY_WAITING_MS);
+        return;
+      }
+      log(`${task.base} advanced to ${candidate} (${advanced.how})`);
+      return this.recordMerged(task, record, candidate);
+    }
+  }
+
+  /** A resumed run may find its candidate (or, for merge commits, the tip itself) already in base. */
+  private async alreadyLanded(task: TaskSpec, tip: string, base: string): Promise<string | undefined> {
+    const repo = this.project.path;
+    const recorded = await readRef(repo, fleetRef(this.ctx, 'merged', task));
+    if (recorded && (await isAncestor(repo, recorded, base))) return recorded;
+    const candidate = await readRef(repo, fleetRef(this.ctx, 'candidates', task));
+    if (candidate && (await isAncestor(repo, candidate, base))) return candidate;
+    if (task.merge === 'merge' && (await isAncestor(repo, tip, base))) return base;
+    return undefined;
+  }
+
+  private async recordMerged(task: TaskSpec, record: TaskRecord, commit: string): Promise<void> {
+    const ctx = this.ctx;
+    const repo = this.project.path;
+    const mergedRef = fleetRef(ctx, 'merged', task);
+    if ((await readRef(repo, mergedRef)) === undefined) await createRef(repo, mergedRef, commit, 'fleet: merged');
+    await deleteRef(repo, fleetRef(ctx, 'candidates', task));
+    ctx.emit({ type: 'task_merged', key: task.key, commit, base: task.base });
+    await this.cleanup(task, record);
+    await this.predictConflicts(task.base);
+  }
+
+  /** Worktree and branch go once merged; anything unexpected in them is archived first. */
+  async cleanup(task: TaskSpec, record: TaskRecord): Promise<void> {
+    try {
+      await removeTaskWorktree(this.project.path, {
+        worktree: record.worktree ?? worktreePath(this.ctx, task),
+        branch: branchName(task),
+        archiveRef: archiveRef(this.ctx, task, record.attempt),
+        message: `fleet: leftovers of ${task.key} after merge`,
+      });
+      this.ctx.emit({ type: 'cleanup_done', key: task.key });
+    } catch (error) {
+      this.ctx.emit({ type: 'cleanup_failed', key: task.key, message: (error as Error).message });
+    }
+  }
+
+  private async gateCheck(task: TaskSpec, record: TaskRecord, candidate: string, logFile: string) {
+    const repo = this.project.path;
+    const previous = this.gateCommit;
+    await prepareGateWorktree(repo, this.gatePath, candidate);
+    this.gateCommit = candidate;
+    const env = cleanEnv(process.env, {
+      ...taskEnv({
+        task,
+        prompt: task.prompt ?? task.run ?? task.title,
+        promptFile: '',
+        worktree: this.gatePath,
+        branch: candidate,
+        attempt: record.attempt,
+        runId: this.ctx.runId,
+        fleetDir: this.ctx.spec.dir,
+        port: this.ctx.spec.portBase + this.ctx.spec.concurrency,
+      }),
+      FLEET_GATE: '1',
+    });
+    const opts = { cwd: this.gatePath, env, logFile, deadline: Date.now() + task.timeoutMs };
+    const needsSetup = previous === undefined || (await changedPaths(repo, previous, candidate)).some((p) => SETUP_INPUTS.test(p));
+    if (needsSetup) {
+      await bringIgnoredFiles(repo, this.gatePath, task.copy, task.link);
+      const setup = await runShellSteps(this.ctx, task, task.setup, opts);
+      if (!setup.ok) {
+        this.gateCommit = undefined;
+        return setup;
+      }
+    }
+    return runShellSteps(this.ctx, task, task.check, opts);
+  }
+
+  /** Early warning: whenever base moves, merge-tree every queued branch against it. */
+  private async predictConflicts(base: string): Promise<void> {
+    const ctx = this.ctx;
+    const repo = this.project.path;
+    const head = await revParse(repo, `refs/heads/${base}`);
+    if (!head) return;
+    for (const key of ctx.store.state.order) {
+      const t = ctx.store.state.tasks[key]!;
+      const spec = ctx.task(key);
+      if (t.state !== 'queued' || spec.project !== this.project.name || spec.base !== base || !t.tip) continue;
+      const result = await mergeTree(repo, head, t.tip).catch(() => undefined);
+      if (!result) continue;
+      const paths = result.kind === 'conflict' ? result.paths : [];
+      if (paths.join('\0') !== (t.predictedConflicts ?? []).join('\0')) ctx.emit({ type: 'conflict_predicted', key, paths });
+    }
+  }
+}
+
+function commitMessage(task: TaskSpec): string {
+  const subject = task.merge === 'merge' ? `Merge fleet task ${task.id}: ${task.title}` : task.title;
+  return `${subject}\n\nFleet-Task: ${task.id}\n`;
+}

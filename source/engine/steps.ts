@@ -1,0 +1,74 @@
+import { appendFileSync } from 'node:fs';
+import { Job } from '../agents/job.js';
+import { readLogTail } from '../agents/log-tail.js';
+import type { TaskSpec } from '../core/fleet.js';
+import type { EngineContext } from './context.js';
+
+export interface StepResult {
+  ok: boolean;
+  exitCode: number | null;
+  timedOut: boolean;
+  killed: boolean;
+  /** One sentence: which command failed and how. */
+  message: string;
+  tail: string;
+}
+
+export interface StepOptions {
+  cwd: string;
+  logFile: string;
+  env: NodeJS.ProcessEnv;
+  deadline?: number;
+  /** Whose output pane the lines go to. */
+  showAs?: string;
+}
+
+/** Runs shell commands one after another (setup, check), stopping at the first failure. */
+export async function runShellSteps(ctx: EngineContext, task: TaskSpec, commands: string[], opts: StepOptions): Promise<StepResult> {
+  for (const command of commands) {
+    appendFileSync(opts.logFile, `$ ${command}\n`);
+    const result = await runJob(ctx, task, ['sh', '-c', command], opts);
+    if (!result.ok) return { ...result, message: `\`${command}\` ${result.message}` };
+  }
+  return { ok: true, exitCode: 0, timedOut: false, killed: false, message: 'ok', tail: '' };
+}
+
+/** Runs one process for a task, registered so pause/cancel reach it, output shown in its pane. */
+export async function runJob(
+  ctx: EngineContext,
+  task: TaskSpec,
+  argv: string[],
+  opts: StepOptions & { stdinFile?: string; onStart?: (pid: number) => void },
+): Promise<StepResult> {
+  const key = opts.showAs ?? task.key;
+  const timeoutMs = opts.deadline === undefined ? undefined : Math.max(1, opts.deadline - Date.now());
+  const job = new Job({
+    argv,
+    cwd: opts.cwd,
+    env: opts.env,
+    logFile: opts.logFile,
+    stdinFile: opts.stdinFile,
+    timeoutMs,
+    owner: { runId: ctx.runId, project: task.project, taskId: task.id },
+    onLines: (lines) => ctx.output.add(key, lines),
+  });
+  ctx.jobs.set(task.key, job);
+  opts.onStart?.(job.pid);
+  if (ctx.store.state.tasks[task.key]?.paused) job.pause();
+  try {
+    const r = await job.result;
+    const tail = readLogTail(opts.logFile);
+    if (r.spawnError) return { ok: false, exitCode: null, timedOut: false, killed: false, message: r.spawnError, tail };
+    const ok = r.exitCode === 0 && !r.timedOut && !r.killed;
+    const message = r.timedOut
+      ? 'timed out'
+      : r.killed
+        ? 'was stopped'
+        : r.signal
+          ? `was killed by ${r.signal}`
+          : `exited with status ${r.exitCode}`;
+    return { ok, exitCode: r.exitCode, timedOut: r.timedOut, killed: r.killed, message, tail };
+  } finally {
+    if (ctx.jobs.get(task.key) === job) ctx.jobs.delete(task.key);
+  }
+}

@@ -1,0 +1,150 @@
+// Archive before delete: nothing a user or an agent wrote is removed without a ref that keeps it
+// (SPEC §5). The snapshot uses a temporary index, so the worktree and its real index are never
+// touched; the archive ref carries a reflog.
+import { existsSync } from 'node:fs';
+import { copyFile, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { gitOk } from './exec.js';
+import { commitTree } from './merge.js';
+import { createRef, deleteRef, readRef } from './refs.js';
+import { isAncestor, isWorktreeClean, revParse, treeOf } from './repo.js';
+import { findWorktree, removeWorktree } from './worktree.js';
+import { gitDirOf, listWorktrees, type WorktreeRecord } from './worktree-list.js';
+
+export class ArchiveError extends Error {
+  override name = 'ArchiveError';
+}
+
+/**
+ * A commit holding the worktree as it is on disk: tracked changes and untracked files, not ignored
+ * ones. Parents: HEAD, plus the branch tip when the worktree has left it, so both stay reachable.
+ * Returns HEAD itself when there is nothing beyond it.
+ */
+export async function snapshotWorktree(worktree: string, message: string, opts: { branch?: string } = {}): Promise<string> {
+  const head = await revParse(worktree, 'HEAD');
+  const tip = opts.branch ? await readRef(worktree, `refs/heads/${opts.branch}`) : undefined;
+  const tree = await snapshotTree(worktree, head);
+  const parents = [head, tip].filter((c, i, all): c is string => c !== undefined && all.indexOf(c) === i);
+  if (head && parents.length === 1 && tree === (await treeOf(worktree, head))) return head;
+  return commitTree(worktree, tree, parents, message);
+}
+
+/**
+ * `add -A` into a copy of the worktree's own index (kept next to it in the worktree's git dir):
+ * the copy keeps stat data (no rehash of every file) and sparse-checkout skip bits (files that
+ * are absent on purpose do not read as deleted).
+ */
+async function snapshotTree(worktree: string, head: string | undefined): Promise<string> {
+  const gitDir = await gitDirOf(worktree);
+  const realIndex = join(gitDir, 'index');
+  const tmpIndex = join(gitDir, `fleet-snapshot-${process.pid}-${randomBytes(4).toString('hex')}.index`);
+  const env = { GIT_INDEX_FILE: tmpIndex };
+  try {
+    if (existsSync(realIndex)) await copyFile(realIndex, tmpIndex);
+    else await gitOk(worktree, ['read-tree', ...(head ? [head] : ['--empty'])], { env });
+    await gitOk(worktree, ['-c', 'core.splitIndex=false', 'add', '-A', '--', '.'], { env });
+    return await gitOk(worktree, ['write-tree'], { env });
+  } finally {
+    await rm(tmpIndex, { force: true });
+    await rm(`${tmpIndex}.lock`, { force: true });
+  }
+}
+
+/**
+ * Anchors `commit` at `ref`. A ref left by an interrupted earlier call is accepted when it already
+ * holds this content (same tree, or `commit` is part of its history); anything else is a clash.
+ */
+async function anchor(repo: string, ref: string, commit: string, message: string): Promise<void> {
+  if ((await createRef(repo, ref, commit, message)) === 'ok') return;
+  const existing = await readRef(repo, ref);
+  if (existing === undefined) return anchor(repo, ref, commit, message); // deleted meanwhile
+  if (existing === commit || (await treeOf(repo, existing)) === (await treeOf(repo, commit))) return;
+  if (await isAncestor(repo, commit, existing)) return;
+  throw new ArchiveError(`Archive ref ${ref} already exists with different content; nothing was removed.`);
+}
+
+/**
+ * Archive, then remove the worktree, then CAS-delete the branch — in that order, so a crash at any
+ * point leaves the work reachable. Without a worktree on disk, the branch tip is archived.
+ * Returns the archive ref, or null when there was neither a worktree nor a branch.
+ */
+export async function archiveAndRemove(
+  repo: string,
+  opts: { worktree?: string; branch: string; ref: string; message: string },
+): Promise<string | null> {
+  const branchRef = `refs/heads/${opts.branch}`;
+  const tip = await readRef(repo, branchRef);
+  const worktree = await locateWorktree(repo, opts.worktree, branchRef);
+
+  let archived: string | undefined;
+  if (worktree && existsSync(worktree.path)) {
+    archived = await snapshotWorktree(worktree.path, opts.message, { branch: opts.branch });
+  } else {
+    archived = await keepMissing(repo, worktree?.head, tip, opts.message);
+  }
+
+  if (archived !== undefined) await anchor(repo, opts.ref, archived, opts.message);
+  if (worktree) await removeWorktree(repo, worktree.path);
+  await deleteBranch(repo, branchRef, tip);
+  return archived !== undefined ? opts.ref : null;
+}
+
+/**
+ * Every removal of a task worktree (SPEC §5): archive only when there is something the branch
+ * does not hold — uncommitted or untracked files, or a HEAD that left the branch tip.
+ */
+export async function removeTaskWorktree(
+  repo: string,
+  opts: { worktree: string; branch: string; archiveRef: string; message: string },
+): Promise<string | null> {
+  const branchRef = `refs/heads/${opts.branch}`;
+  const tip = await readRef(repo, branchRef);
+  const worktree = await locateWorktree(repo, opts.worktree, branchRef);
+
+  let archived: string | undefined;
+  if (worktree && existsSync(worktree.path)) {
+    const head = await revParse(worktree.path, 'HEAD');
+    if (!(await isWorktreeClean(worktree.path)) || head !== tip) {
+      archived = await snapshotWorktree(worktree.path, opts.message, { branch: opts.branch });
+    }
+  } else if (worktree) {
+    // Directory gone: nothing on disk to compare, so keep its last HEAD and the tip.
+    archived = await keepMissing(repo, worktree.head, tip, opts.message);
+  }
+
+  if (archived !== undefined) await anchor(repo, opts.archiveRef, archived, opts.message);
+  if (worktree) await removeWorktree(repo, worktree.path);
+  await deleteBranch(repo, branchRef, tip);
+  return archived !== undefined ? opts.archiveRef : null;
+}
+
+/**
+ * The registered worktree for this task: the given path if git knows it, else wherever the branch
+ * is checked out (never the main worktree: that one is the user's, and is never removed).
+ */
+async function locateWorktree(repo: string, path: string | undefined, branchRef: string): Promise<WorktreeRecord | undefined> {
+  if (path) {
+    const record = await findWorktree(repo, path);
+    if (record) return record;
+  }
+  return (await listWorktrees(repo)).find((w, i) => i > 0 && w.branch === branchRef);
+}
+
+/**
+ * What to keep of a worktree whose directory is gone: its last HEAD (git still records it) and the
+ * branch tip; one commit with both as parents when they differ.
+ */
+async function keepMissing(repo: string, head: string | undefined, tip: string | undefined, message: string): Promise<string | undefined> {
+  if (!head || head === tip || !(await revParse(repo, head))) return tip;
+  if (!tip) return head;
+  return commitTree(repo, await treeOf(repo, head), [head, tip], message);
+}
+
+async function deleteBranch(repo: string, branchRef: string, tip: string | undefined): Promise<void> {
+  if (tip === undefined) return;
+  if ((await deleteRef(repo, branchRef, tip)) === 'moved') {
+    const now = await readRef(repo, branchRef);
+    throw new ArchiveError(`Branch ${branchRef} moved to ${now} while it was being archived; it was kept.`);
+  }
+}

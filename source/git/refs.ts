@@ -1,0 +1,105 @@
+// Compare-and-swap ref updates. A lost CAS is an answer ("someone else moved it"), not an error:
+// the caller recomputes. Branches that are checked out or being rebased are never moved or
+// deleted here — plumbing would do it silently and leave the user's checkout "reverted and staged".
+import { git, GitError } from './exec.js';
+import { branchUse } from './worktree-list.js';
+
+export const ZERO_OID = '0'.repeat(40);
+
+export class BranchInUseError extends Error {
+  override name = 'BranchInUseError';
+  constructor(
+    readonly ref: string,
+    readonly worktree: string,
+  ) {
+    super(`Refusing to move ${ref}: it is checked out or being rebased in ${worktree}.`);
+  }
+}
+
+export class InvalidRefError extends Error {
+  override name = 'InvalidRefError';
+  constructor(readonly ref: string) {
+    super(`"${ref}" is not a full ref name under refs/.`);
+  }
+}
+
+/** update-ref accepts any name, and "main" would become a stray file `.git/main`. */
+function assertFullRef(ref: string): void {
+  if (!/^refs\/[^\0\n]+$/.test(ref) || ref.startsWith('refs/-')) throw new InvalidRefError(ref);
+}
+
+async function assertNotInUse(cwd: string, ref: string): Promise<void> {
+  if (!ref.startsWith('refs/heads/')) return;
+  const use = await branchUse(cwd, ref);
+  const where = use.checkedOut[0] ?? use.rebasing[0];
+  if (where !== undefined) throw new BranchInUseError(ref, where);
+}
+
+/** "is at X but expected Y", "reference already exists", "unable to resolve reference": the CAS lost. */
+const CAS_LOST = /is at [0-9a-f]+ but expected|reference already exists|unable to resolve reference/;
+
+/** Creates `ref` at `sha` only if it does not exist yet; keeps a reflog even outside refs/heads. */
+export async function createRef(cwd: string, ref: string, sha: string, reason?: string): Promise<'ok' | 'exists'> {
+  assertFullRef(ref);
+  const args = ['update-ref', '--create-reflog', ...(reason ? ['-m', reason] : []), ref, sha, ZERO_OID];
+  const r = await git(cwd, args);
+  if (r.exitCode === 0) return 'ok';
+  if (CAS_LOST.test(r.stderr)) return 'exists';
+  throw new GitError(args, r.exitCode, r.stderr);
+}
+
+/** Moves `ref` from `expected` to `next`; 'moved' when it no longer points at `expected` (or is gone). */
+export async function updateRef(
+  cwd: string,
+  ref: string,
+  next: string,
+  expected: string,
+  reason?: string,
+): Promise<'ok' | 'moved'> {
+  assertFullRef(ref);
+  await assertNotInUse(cwd, ref);
+  const args = ['update-ref', ...(reason ? ['-m', reason] : []), ref, next, expected];
+  const r = await git(cwd, args);
+  if (r.exitCode === 0) return 'ok';
+  if (CAS_LOST.test(r.stderr)) return 'moved';
+  throw new GitError(args, r.exitCode, r.stderr);
+}
+
+/** Deletes `ref`; with `expected`, only while it still points there. */
+export async function deleteRef(cwd: string, ref: string, expected?: string): Promise<'ok' | 'moved' | 'missing'> {
+  assertFullRef(ref);
+  if ((await readRef(cwd, ref)) === undefined) return 'missing';
+  await assertNotInUse(cwd, ref);
+  const args = ['update-ref', '-d', ref, ...(expected ? [expected] : [])];
+  const r = await git(cwd, args);
+  if (r.exitCode === 0) return 'ok';
+  if (CAS_LOST.test(r.stderr)) return (await readRef(cwd, ref)) === undefined ? 'missing' : 'moved';
+  throw new GitError(args, r.exitCode, r.stderr);
+}
+
+/**
+ * Ref name → object id for every ref under the given prefixes (all refs when none are given).
+ * git 2.39's for-each-ref has no -z; ref names cannot contain NUL or newline, so a NUL between
+ * the fields and a newline between records parse unambiguously.
+ */
+export async function listRefs(cwd: string, prefixes: string[]): Promise<Map<string, string>> {
+  const args = ['for-each-ref', '--format=%(refname)%00%(objectname)', ...prefixes];
+  const r = await git(cwd, args, { raw: true });
+  if (r.exitCode !== 0) throw new GitError(args, r.exitCode, r.stderr);
+  const refs = new Map<string, string>();
+  for (const line of r.stdout.split('\n')) {
+    const [name, oid] = line.split('\0');
+    if (name && oid) refs.set(name, oid);
+  }
+  return refs;
+}
+
+/** The object a full ref points at, or undefined when it does not exist. */
+export async function readRef(cwd: string, ref: string): Promise<string | undefined> {
+  assertFullRef(ref);
+  const args = ['show-ref', '--verify', '--hash', ref];
+  const r = await git(cwd, args);
+  if (r.exitCode === 0) return r.stdout.trim() || undefined;
+  if (r.exitCode === 1 || /not a valid ref/.test(r.stderr)) return undefined;
+  throw new GitError(args, r.exitCode, r.stderr);
+}

@@ -1,0 +1,137 @@
+// Read-only questions about a repository: where it lives, what a name resolves to, who commits.
+import { realpath } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { resolve } from 'node:path';
+import { git, gitOk, GitError } from './exec.js';
+
+export class NotARepositoryError extends Error {
+  override name = 'NotARepositoryError';
+  constructor(readonly path: string) {
+    super(`${path} is not inside a git working tree.`);
+  }
+}
+
+/** Top level of the working tree holding `path`, and the repository's common git dir (both realpaths). */
+export async function repoInfo(path: string): Promise<{ topLevel: string; commonDir: string }> {
+  let dir: string;
+  try {
+    dir = await realpath(resolve(path));
+  } catch {
+    throw new NotARepositoryError(path);
+  }
+  const r = await git(dir, ['rev-parse', '--path-format=absolute', '--show-toplevel', '--git-common-dir']);
+  const [topLevel, commonDir] = r.stdout.split('\n');
+  if (r.exitCode !== 0 || !topLevel || !commonDir) throw new NotARepositoryError(path);
+  return { topLevel: await realpath(topLevel), commonDir: await realpath(commonDir) };
+}
+
+/** True when `path` is the top level of a working tree (not a subdirectory, not outside any repo). */
+export async function isTopLevel(path: string): Promise<boolean> {
+  try {
+    const { topLevel } = await repoInfo(path);
+    return topLevel === (await realpath(resolve(path)));
+  } catch (error) {
+    if (error instanceof NotARepositoryError) return false;
+    throw error;
+  }
+}
+
+/** The commit `rev` names, or undefined when it names none. */
+export async function revParse(cwd: string, rev: string): Promise<string | undefined> {
+  const r = await git(cwd, ['rev-parse', '--verify', '--quiet', '--end-of-options', `${rev}^{commit}`]);
+  return r.exitCode === 0 && r.stdout ? r.stdout.trim() : undefined;
+}
+
+export async function isAncestor(cwd: string, ancestor: string, descendant: string): Promise<boolean> {
+  const args = ['merge-base', '--is-ancestor', ancestor, descendant];
+  const r = await git(cwd, args);
+  if (r.exitCode === 0) return true;
+  if (r.exitCode === 1) return false; // 1 is "no"; anything else (bad name: 128) is an error
+  throw new GitError(args, r.exitCode, r.stderr);
+}
+
+export async function treeOf(cwd: string, commit: string): Promise<string> {
+  return gitOk(cwd, ['rev-parse', '--verify', '--end-of-options', `${commit}^{tree}`]);
+}
+
+/** `branch` is a short name such as "main" or "fleet/schema". */
+export async function branchExists(cwd: string, branch: string): Promise<boolean> {
+  const args = ['show-ref', '--verify', '--quiet', `refs/heads/${branch}`];
+  const r = await git(cwd, args);
+  if (r.exitCode === 0) return true;
+  if (r.exitCode === 1) return false;
+  throw new GitError(args, r.exitCode, r.stderr);
+}
+
+export async function gitVersion(): Promise<{ major: number; minor: number; patch: number }> {
+  // "git version 2.39.5", "git version 2.39.3 (Apple Git-146)", "git version 2.45.1.windows.1"
+  const out = await gitOk(tmpdir(), ['--version']);
+  const m = /(\d+)\.(\d+)(?:\.(\d+))?/.exec(out);
+  if (!m) throw new Error(`Cannot read the git version from "${out}".`);
+  return { major: Number(m[1]), minor: Number(m[2]), patch: Number(m[3] ?? 0) };
+}
+
+export const FALLBACK_IDENTITY = { name: 'fleet', email: 'fleet@localhost' } as const;
+
+async function configValue(cwd: string, key: string): Promise<string | undefined> {
+  const r = await git(cwd, ['config', '--get', key]);
+  return r.exitCode === 0 && r.stdout.trim() ? r.stdout.trim() : undefined;
+}
+
+/**
+ * The author fleet commits as: GIT_AUTHOR_* env, else author.* / user.* config, else
+ * `fleet <fleet@localhost>` (per field), so an unconfigured machine never stops the queue.
+ */
+export async function identity(cwd: string): Promise<{ name: string; email: string }> {
+  const env = process.env;
+  const name =
+    env.GIT_AUTHOR_NAME || (await configValue(cwd, 'author.name')) || (await configValue(cwd, 'user.name'));
+  const email =
+    env.GIT_AUTHOR_EMAIL ||
+    (await configValue(cwd, 'author.email')) ||
+    (await configValue(cwd, 'user.email')) ||
+    env.EMAIL;
+  return { name: name || FALLBACK_IDENTITY.name, email: email || FALLBACK_IDENTITY.email };
+}
+
+/**
+ * Env for a commit fleet makes: the identity above for author and committer, except where the
+ * caller's environment already names a committer (git would use it anyway).
+ */
+export async function identityEnv(cwd: string): Promise<Record<string, string>> {
+  const who = await identity(cwd);
+  const env = process.env;
+  const committerName = env.GIT_COMMITTER_NAME || (await configValue(cwd, 'committer.name')) || who.name;
+  const committerEmail = env.GIT_COMMITTER_EMAIL || (await configValue(cwd, 'committer.email')) || who.email;
+  return {
+    GIT_AUTHOR_NAME: who.name,
+    GIT_AUTHOR_EMAIL: who.email,
+    GIT_COMMITTER_NAME: committerName,
+    GIT_COMMITTER_EMAIL: committerEmail,
+  };
+}
+
+/** Paths that differ between two commits; a rename counts as both its old and its new path. */
+export async function changedPaths(cwd: string, from: string, to: string): Promise<string[]> {
+  const args = ['diff', '--name-only', '-z', '--no-renames', '--no-ext-diff', from, to, '--'];
+  const r = await git(cwd, args, { raw: true });
+  if (r.exitCode !== 0) throw new GitError(args, r.exitCode, r.stderr);
+  return r.stdout.split('\0').filter(Boolean);
+}
+
+/**
+ * No tracked change and no untracked (non-ignored) file. --untracked-files=all overrides a user's
+ * status.showUntrackedFiles=no, which would otherwise hide work that a removal must archive;
+ * --no-optional-locks keeps polling from taking the index lock an agent needs.
+ */
+export async function isWorktreeClean(worktree: string): Promise<boolean> {
+  const out = await gitOk(worktree, [
+    '--no-optional-locks',
+    'status',
+    '--porcelain',
+    '-z',
+    '--untracked-files=all',
+    '--ignore-submodules=none',
+  ]);
+  return out === '';
+}

@@ -1,0 +1,120 @@
+// Reading `git worktree list --porcelain -z`, and answering "where is this branch in use?" —
+// the check that stands between fleet and moving a branch someone has checked out.
+import { readdir, readFile } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
+import { git, GitError } from './exec.js';
+import { repoInfo } from './repo.js';
+
+export interface WorktreeRecord {
+  path: string;
+  head?: string;
+  /** Full ref, e.g. refs/heads/main. */
+  branch?: string;
+  detached: boolean;
+  bare: boolean;
+  /** Lock reason; '' when locked without a reason; undefined when not locked. */
+  locked?: string;
+  /** Why git considers it prunable (its directory is gone); undefined otherwise. */
+  prunable?: string;
+}
+
+/**
+ * Parses the -z porcelain format (merge-git.md §3.1): each attribute ends in NUL, each record in
+ * an extra NUL; the label is the text before the first space. Unknown labels are ignored, as the
+ * format promises to only ever add attributes.
+ */
+export function parseWorktreeList(raw: string): WorktreeRecord[] {
+  const records: WorktreeRecord[] = [];
+  let current: WorktreeRecord | undefined;
+  for (const line of raw.split('\0')) {
+    if (line === '') {
+      current = undefined;
+      continue;
+    }
+    const space = line.indexOf(' ');
+    const label = space === -1 ? line : line.slice(0, space);
+    const value = space === -1 ? undefined : line.slice(space + 1);
+    if (label === 'worktree') {
+      current = { path: value ?? '', detached: false, bare: false };
+      records.push(current);
+      continue;
+    }
+    if (!current) continue;
+    switch (label) {
+      case 'HEAD':
+        current.head = value;
+        break;
+      case 'branch':
+        current.branch = value;
+        break;
+      case 'detached':
+        current.detached = true;
+        break;
+      case 'bare':
+        current.bare = true;
+        break;
+      case 'locked':
+        current.locked = value ?? '';
+        break;
+      case 'prunable':
+        current.prunable = value ?? '';
+        break;
+    }
+  }
+  return records;
+}
+
+export async function listWorktrees(repo: string): Promise<WorktreeRecord[]> {
+  const args = ['worktree', 'list', '--porcelain', '-z'];
+  const r = await git(repo, args, { raw: true });
+  if (r.exitCode !== 0) throw new GitError(args, r.exitCode, r.stderr);
+  return parseWorktreeList(r.stdout);
+}
+
+export interface BranchUse {
+  /** Worktrees that have the branch checked out. */
+  checkedOut: string[];
+  /** Worktrees in the middle of rebasing the branch (HEAD detached, branch still theirs). */
+  rebasing: string[];
+}
+
+/**
+ * Where a branch (full ref) is in use: checked out in a worktree, or being rebased in one —
+ * git's own `branch -f` refuses both, but plumbing such as update-ref checks neither.
+ */
+export async function branchUse(repo: string, ref: string): Promise<BranchUse> {
+  const checkedOut = (await listWorktrees(repo)).filter((w) => !w.bare && w.branch === ref).map((w) => w.path);
+  const rebasing: string[] = [];
+  for (const { gitDir, worktree } of await worktreeGitDirs(repo)) {
+    for (const state of ['rebase-merge', 'rebase-apply']) {
+      const headName = await readFile(join(gitDir, state, 'head-name'), 'utf8').catch(() => undefined);
+      if (headName?.trim() === ref && !rebasing.includes(worktree)) rebasing.push(worktree);
+    }
+  }
+  return { checkedOut, rebasing };
+}
+
+/** Every worktree's private git dir with the worktree path it belongs to. */
+export async function worktreeGitDirs(repo: string): Promise<{ gitDir: string; worktree: string }[]> {
+  const { commonDir } = await repoInfo(repo);
+  const main = (await listWorktrees(repo))[0];
+  const dirs = [{ gitDir: commonDir, worktree: main?.path ?? dirname(commonDir) }];
+  const adminRoot = join(commonDir, 'worktrees');
+  const ids = await readdir(adminRoot).catch(() => [] as string[]);
+  for (const id of ids) {
+    const gitDir = join(adminRoot, id);
+    // `gitdir` holds the absolute path of `<worktree>/.git` (git 2.39 writes it absolute).
+    const pointer = await readFile(join(gitDir, 'gitdir'), 'utf8').catch(() => undefined);
+    if (pointer === undefined) continue;
+    dirs.push({ gitDir, worktree: dirname(resolve(gitDir, pointer.trim())) });
+  }
+  return dirs;
+}
+
+/** The private git dir of the worktree at `path` (the main one's is the common dir). */
+export async function gitDirOf(worktree: string): Promise<string> {
+  const args = ['rev-parse', '--path-format=absolute', '--git-dir'];
+  const r = await git(worktree, args);
+  if (r.exitCode !== 0) throw new GitError(args, r.exitCode, r.stderr);
+  return r.stdout.trim();
+}

@@ -1,0 +1,74 @@
+import type { FleetEvent } from '../core/events.js';
+import type { RunState } from '../core/state.js';
+import { formatDuration } from '../core/duration.js';
+import { stripSgr } from '../core/text.js';
+
+const short = (sha: string) => sha.slice(0, 10);
+
+/** One readable line per event for headless mode; undefined for events not worth a line. */
+export function eventLine(event: FleetEvent, state: RunState): string | undefined {
+  const t = 'key' in event ? state.tasks[event.key] : undefined;
+  const elapsed = t?.attemptStartedAt ? ` after ${formatDuration(event.at - t.attemptStartedAt)}` : '';
+  switch (event.type) {
+    case 'run_started':
+      return `run ${event.runId} ${event.resumed ? 'resumed' : 'started'} (${event.file})`;
+    case 'task_added':
+      return undefined;
+    case 'task_updated':
+      return `${event.task.key}: definition changed; applies from its next attempt`;
+    case 'task_removed':
+      return `${event.key}: removed from the fleet file`;
+    case 'attempt_started':
+      return `${event.key}: attempt ${event.attempt} starting`;
+    case 'worktree_ready':
+      return `${event.key}: worktree ${event.path} on ${event.branch}`;
+    case 'agent_started':
+      return `${event.key}: running (pid ${event.pid}, port ${event.port})`;
+    case 'agent_exited':
+      return event.exitCode === 0 ? undefined : `${event.key}: agent exited ${event.signal ?? `with status ${event.exitCode}`}`;
+    case 'check_started':
+      return `${event.key}: checking ${short(event.tip)}`;
+    case 'check_passed':
+      return `${event.key}: check passed${elapsed}; queued for merge`;
+    case 'attempt_failed':
+      return `${event.key}: attempt ${event.attempt} failed (${event.message})${event.willRetry ? '; retrying with a fresh attempt' : ''}`;
+    case 'merge_started':
+      return `${event.key}: merging into ${event.base}`;
+    case 'merge_waiting':
+      return `${event.key}: waiting to merge: ${event.reason}`;
+    case 'candidate_built':
+      return event.gate ? `${event.key}: gate check of candidate ${short(event.candidate)}` : undefined;
+    case 'task_merged':
+      return `${event.key}: merged into ${event.base} (${short(event.commit)})`;
+    case 'cleanup_done':
+      return undefined;
+    case 'cleanup_failed':
+      return `${event.key}: cleanup pending: ${event.message}`;
+    case 'review':
+      return `${event.key}: needs review: ${event.message}${event.paths.length > 0 ? ` (${event.paths.slice(0, 5).join(', ')}${event.paths.length > 5 ? ', …' : ''})` : ''}`;
+    case 'task_requeued':
+      return `${event.key}: requeued`;
+    case 'task_paused':
+      return `${event.key}: paused`;
+    case 'task_resumed':
+      return `${event.key}: resumed`;
+    case 'task_cancelled':
+      return `${event.key}: cancelled`;
+    case 'task_discarded':
+      return `${event.key}: discarded${event.archiveRef ? ` (archived at ${event.archiveRef})` : ''}`;
+    case 'task_accepted':
+      return `${event.key}: accepted without merging${event.archiveRef ? ` (archived at ${event.archiveRef})` : ''}`;
+    case 'task_interrupted':
+      return `${event.key}: interrupted; resumes with the next \`fleet run\``;
+    case 'starts_paused':
+      return 'new tasks paused';
+    case 'starts_resumed':
+      return 'new tasks resumed';
+    case 'conflict_predicted':
+      return event.paths.length > 0 ? `${event.key}: will conflict with base in ${event.paths.join(', ')}` : undefined;
+    case 'progress':
+      return `${event.key} │ ${stripSgr(event.line)}`;
+    case 'run_stopped':
+      return undefined;
+  }
+}

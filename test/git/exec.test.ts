@@ -1,0 +1,118 @@
+import { existsSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { autoCommit } from '../../source/git/commit.js';
+import { cleanEnv, git, gitOk, GitError, isTransientGitError } from '../../source/git/exec.js';
+import { tempRepos } from '../helpers/repo.js';
+
+const newRepo = tempRepos();
+
+describe('cleanEnv', () => {
+  it('strips every variable that would point git at another repository', () => {
+    const env = cleanEnv({
+      PATH: '/bin',
+      GIT_DIR: '/x/.git',
+      GIT_WORK_TREE: '/x',
+      GIT_INDEX_FILE: '/x/.git/index',
+      GIT_COMMON_DIR: '/x/.git',
+      GIT_OBJECT_DIRECTORY: '/x/.git/objects',
+      GIT_ALTERNATE_OBJECT_DIRECTORIES: '/y',
+      GIT_NAMESPACE: 'ns',
+      GIT_PREFIX: 'sub/',
+    });
+    for (const name of ['GIT_DIR', 'GIT_WORK_TREE', 'GIT_INDEX_FILE', 'GIT_COMMON_DIR', 'GIT_OBJECT_DIRECTORY', 'GIT_ALTERNATE_OBJECT_DIRECTORIES', 'GIT_NAMESPACE', 'GIT_PREFIX']) {
+      expect(env[name]).toBeUndefined();
+    }
+    expect(env.PATH).toBe('/bin');
+  });
+
+  it('appends gc.auto=0 and maintenance.auto=false after the existing GIT_CONFIG_COUNT entries', () => {
+    const env = cleanEnv({ GIT_CONFIG_COUNT: '2', GIT_CONFIG_KEY_0: 'core.editor', GIT_CONFIG_VALUE_0: 'vi', GIT_CONFIG_KEY_1: 'gc.auto', GIT_CONFIG_VALUE_1: '50' });
+    expect(env.GIT_CONFIG_COUNT).toBe('4');
+    expect([env.GIT_CONFIG_KEY_0, env.GIT_CONFIG_VALUE_0]).toEqual(['core.editor', 'vi']);
+    expect([env.GIT_CONFIG_KEY_1, env.GIT_CONFIG_VALUE_1]).toEqual(['gc.auto', '50']);
+    expect([env.GIT_CONFIG_KEY_2, env.GIT_CONFIG_VALUE_2]).toEqual(['gc.auto', '0']);
+    expect([env.GIT_CONFIG_KEY_3, env.GIT_CONFIG_VALUE_3]).toEqual(['maintenance.auto', 'false']);
+  });
+
+  it('is stable when applied twice, and lets extra variables through last', () => {
+    const once = cleanEnv({});
+    expect(cleanEnv(once)).toEqual(once);
+    expect(cleanEnv({ GIT_INDEX_FILE: '/a' }, { GIT_INDEX_FILE: '/tmp/snapshot' }).GIT_INDEX_FILE).toBe('/tmp/snapshot');
+  });
+
+  it('makes git itself see gc.auto=0 over the repository config', async () => {
+    const repo = newRepo();
+    repo.git('config', 'gc.auto', '20');
+    expect(await gitOk(repo.dir, ['config', 'gc.auto'])).toBe('0');
+    expect(await gitOk(repo.dir, ['config', 'maintenance.auto'])).toBe('false');
+  });
+});
+
+describe('an inherited GIT_DIR', () => {
+  const saved = process.env.GIT_DIR;
+  afterEach(() => {
+    if (saved === undefined) delete process.env.GIT_DIR;
+    else process.env.GIT_DIR = saved;
+  });
+
+  it('does not send an auto-commit in a task worktree to another repository', async () => {
+    const task = newRepo();
+    const other = newRepo();
+    const otherHead = other.git('rev-parse', 'HEAD');
+    const worktree = join(task.root, 'repo.worktrees', 'one');
+    task.git('worktree', 'add', '-q', '-b', 'fleet/one', worktree);
+    writeFileSync(join(worktree, 'work.txt'), 'agent output\n');
+
+    process.env.GIT_DIR = join(other.dir, '.git');
+    const result = await autoCommit(worktree, 'Task one\n\nFleet-Task: one', []);
+
+    expect(result.committed).toBe(true);
+    expect(task.git('rev-parse', 'refs/heads/fleet/one')).toBe(result.tip);
+    expect(task.git('show', '--format=', '--name-only', 'fleet/one')).toBe('work.txt');
+    expect(other.git('rev-parse', 'HEAD')).toBe(otherHead);
+    expect(other.git('status', '--porcelain')).toBe('');
+  });
+});
+
+describe('git()', () => {
+  it('reports a failing command by exit code instead of rejecting', async () => {
+    const repo = newRepo();
+    const r = await git(repo.dir, ['rev-parse', '--verify', '--quiet', 'no-such-ref']);
+    expect(r.exitCode).toBe(1);
+    await expect(gitOk(repo.dir, ['rev-parse', '--verify', 'no-such-ref'])).rejects.toBeInstanceOf(GitError);
+  });
+
+  it('names a missing working directory instead of blaming git', async () => {
+    const error = await gitOk('/nonexistent/fleet/dir', ['status']).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(GitError);
+    expect((error as GitError).message).toMatch(/does not exist/);
+  });
+
+  it('keeps the trailing NUL of -z output when asked for raw output', async () => {
+    const repo = newRepo();
+    const r = await git(repo.dir, ['ls-files', '-z'], { raw: true });
+    expect(r.stdout).toBe('README.md\0');
+  });
+
+  it('retries a commit that meets a stale index.lock which then goes away', async () => {
+    const repo = newRepo();
+    const lock = join(repo.dir, '.git', 'index.lock');
+    writeFileSync(lock, '');
+    repo.write('a.txt', 'a\n');
+    setTimeout(() => rmSync(lock, { force: true }), 120);
+    await gitOk(repo.dir, ['add', 'a.txt']);
+    expect(existsSync(lock)).toBe(false);
+    expect(repo.git('diff', '--cached', '--name-only')).toBe('a.txt');
+  });
+
+  it('treats lock contention as transient but never a lost compare-and-swap', () => {
+    expect(isTransientGitError("fatal: Unable to create '/r/.git/index.lock': File exists.")).toBe(true);
+    expect(isTransientGitError('error: could not lock config file .git/config: File exists')).toBe(true);
+    expect(isTransientGitError('fatal: failed to read .git/worktrees/x/commondir: Success')).toBe(true);
+    expect(
+      isTransientGitError("fatal: update_ref failed for ref 'refs/heads/main': cannot lock ref 'refs/heads/main': is at 87d7ee6 but expected dd26ff0"),
+    ).toBe(false);
+    expect(isTransientGitError("fatal: 'main' is already checked out at '/x'")).toBe(false);
+  });
+});
