@@ -46,7 +46,8 @@ export async function demoCommand(options: DemoOptions): Promise<number> {
   out.write('  - flaky merged on its second attempt, its prompt carrying the first check failure;\n');
   out.write('  - rename conflicts with title in README.md: it waits in review, and only announce waits with it.\n\n');
   out.write(`Look around (nothing was deleted; remove ${root} when done):\n`);
-  out.write(`  cd ${repo}\n  git log --oneline --graph main\n  npx fleet status\n  npx fleet retry rename     # a fresh attempt on top of the new main\n`);
+  const fleet = `node ${process.argv[1] ?? 'fleet'}`;
+  out.write(`  cd ${repo}\n  git log --oneline --graph main\n  ${fleet} status\n  ${fleet} retry rename     # a fresh attempt on top of the new main\n`);
   return asScripted ? 0 : 1;
 }
 

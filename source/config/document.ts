@@ -4,7 +4,7 @@
 import { Composer, isAlias, isMap, isScalar, isSeq, LineCounter, Parser, YAMLParseError } from 'yaml';
 import type { YAMLError } from 'yaml';
 import type { Alias, CST, Document, Node, Pair } from 'yaml';
-import { quote } from './describe.js';
+import { escapeControls, quote } from './describe.js';
 import type { ConfigIssue } from './issue.js';
 import { Locator } from './positions.js';
 
@@ -37,7 +37,8 @@ export function readYaml(text: string, file: string): ReadResult {
   const locator = new Locator(file, root, lines, aliases.targets);
   const issues = [...doc.errors, ...doc.warnings].map((e) => yamlIssue(e, locator));
   for (const alias of aliases.unresolved) {
-    issues.push(locator.issueAt(alias.range?.[0] ?? 0, `unknown alias *${alias.source}; an anchor &${alias.source} must come before it`));
+    const name = anchorName(alias.source);
+    issues.push(locator.issueAt(alias.range?.[0] ?? 0, `unknown alias *${name}; an anchor &${name} must come before it`));
   }
   if (issues.length > 0) return { data: undefined, locator, issues };
 
@@ -63,19 +64,27 @@ function composeOne(tokens: CST.Token[], length: number): Document.Parsed {
 }
 
 function yamlIssue(error: YAMLError, locator: Locator): ConfigIssue {
-  const message = error.message.replace(/\s*\n\s*/g, ' ').replace(/\.$/, '');
+  const message = escapeControls(error.message.replace(/\s*\n\s*/g, ' ').replace(/\.$/, ''));
   switch (error.code) {
-    case 'DUPLICATE_KEY':
-      return locator.issueAt(error.pos[0], 'duplicate key; each key may appear once in a map', 'remove or merge one of the two entries');
+    case 'DUPLICATE_KEY': {
+      const first = locator.firstLineOfKeyAt(error.pos[0]);
+      const where = first === undefined ? '' : ` (first at line ${first})`;
+      return locator.issueAt(error.pos[0], `duplicate key${where}; each key may appear once in a map`, 'remove or merge one of the two entries');
+    }
     case 'TAB_AS_INDENT':
       return locator.issueAt(error.pos[0], 'YAML does not allow tabs for indentation', 'indent with spaces');
     case 'MULTIPLE_DOCS':
       return locator.issueAt(error.pos[0], message);
     case 'TAG_RESOLVE_FAILED':
-      return locator.issueAt(error.pos[0], `${message}; fleet files use plain YAML without tags`);
+      return locator.issueAt(error.pos[0], `${lowerFirst(message)}; fleet files use plain YAML without tags`);
     default:
       return locator.issueAt(error.pos[0], `invalid YAML: ${lowerFirst(message)}`);
   }
+}
+
+// The yaml package lets control characters into anchor names; escape them like any user text.
+function anchorName(source: string): string {
+  return quote(source).slice(1, -1);
 }
 
 function lowerFirst(text: string): string {
@@ -157,7 +166,7 @@ class Converter {
       return this.stop(this.expanding, message);
     }
     if (isAlias(node)) {
-      if (depth >= MAX_DEPTH) return this.stop(node, `alias *${node.source} nests more than ${MAX_DEPTH} levels deep`);
+      if (depth >= MAX_DEPTH) return this.stop(node, `alias *${anchorName(node.source)} nests more than ${MAX_DEPTH} levels deep`);
       const outermost = this.expanding === undefined;
       if (outermost) this.expanding = node;
       try {
@@ -197,8 +206,10 @@ class Converter {
     if (key === null || (isScalar(key) && key.value === null)) {
       this.fail(key ?? (pair.value as Node | null), 'empty key; every entry needs a name before the ":"');
     } else if (isScalar(key)) {
-      const source = typeof key.source === 'string' ? key.source : String(key.value);
-      this.fail(key, `keys must be strings, got ${typeof key.value} ${quote(source)}`, `put it in quotes: ${quote(source)}`);
+      // Only numbers, booleans and the like get here: their source is short plain text.
+      const written = typeof key.source === 'string' ? key.source : String(key.value);
+      const source = written.length > 40 ? `${written.slice(0, 40)}…` : written;
+      this.fail(key, `key ${source} is a ${typeof key.value}; keys must be strings`, `put it in quotes: "${source}"`);
     } else {
       this.fail(key, 'keys must be strings, got a list, map or alias');
     }

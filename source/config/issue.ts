@@ -1,4 +1,5 @@
 import { isAbsolute, relative } from 'node:path';
+import { quote } from './describe.js';
 
 /** One problem in a fleet file, positioned at the node that causes it (1-based line and column). */
 export interface ConfigIssue {
@@ -41,8 +42,8 @@ export function formatPath(path: readonly PathSegment[]): string {
   let out = '';
   for (const seg of path) {
     if (typeof seg === 'number') out += `[${seg}]`;
-    else if (/^[A-Za-z0-9_-]+$/.test(seg)) out += out === '' ? seg : `.${seg}`;
-    else out += `[${JSON.stringify(seg)}]`;
+    else if (/^[A-Za-z0-9_-]{1,64}$/.test(seg)) out += out === '' ? seg : `.${seg}`;
+    else out += `[${quote(seg)}]`;
   }
   return out;
 }

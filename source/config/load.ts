@@ -19,7 +19,8 @@ export function loadFleetFile(file: string): FleetSpec {
   return parseFleetText(readFleetFile(absolute), absolute);
 }
 
-export function parseFleetText(text: string, file: string): FleetSpec {
+export function parseFleetText(text: string, fleetFile: string): FleetSpec {
+  const file = resolve(fleetFile);
   const fail = (message: string, hint?: string): never => {
     throw new ConfigError([{ file, line: 1, col: 1, path: '', message, ...(hint ? { hint } : {}) }]);
   };

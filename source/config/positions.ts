@@ -30,6 +30,12 @@ export class Locator {
     return this.make(line, col, formatPath(this.pathAt(offset)), message, hint);
   }
 
+  /** For a duplicate key at `offset`: the line of the first key with the same name in that map. */
+  firstLineOfKeyAt(offset: number): number | undefined {
+    const path = this.pathAt(offset);
+    return path.length === 0 ? undefined : this.line(path);
+  }
+
   /** 1-based line of the node at `path` (its key when it has one). */
   line(path: readonly PathSegment[]): number {
     return this.position(path, 'key').line;

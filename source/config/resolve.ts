@@ -94,9 +94,6 @@ function defaultsLayer(raw: RawFleet): Layer[] {
 }
 
 function singleSource(raw: RawFleet, dir: string, issues: DraftIssue[]): Source {
-  if (raw.tasks === undefined) {
-    issues.push({ path: ['tasks'], at: 'value', message: 'no tasks; add a tasks: list with at least one task' });
-  }
   const layers = defaultsLayer(raw);
   const project = { name: basename(dir) || 'repo', path: dir, worktreeDir: worktreeDir(layers, dir).value };
   return { project, layers, tasks: raw.tasks ?? [], tasksPath: ['tasks'] };
@@ -129,8 +126,9 @@ function projectSources(raw: RawFleet, dir: string, issues: DraftIssue[]): Sourc
     if (worktrees.value === path) {
       issues.push({ path: worktreesAt, at: 'value', message: `puts worktrees straight into the repository of project ${quote(name)}` });
     } else if (other !== undefined && sharing === undefined) {
-      const message = `projects ${quote(other)} and ${quote(name)} would share the worktree directory ${worktrees.value}`;
-      issues.push({ path: worktreesAt, at: 'value', message, hint: 'task ids may repeat across projects, so each project needs its own' });
+      const message = `projects ${quote(other)} and ${quote(name)} would share one worktree directory`;
+      const hint = `both resolve to ${worktrees.value}; task ids may repeat across projects, so each project needs its own`;
+      issues.push({ path: worktreesAt, at: 'value', message, hint });
     }
     byWorktreeDir.set(worktrees.value, name);
     sources.push({ project: { name, path, worktreeDir: worktrees.value }, layers, tasks: rawProject.tasks, tasksPath: [...at, 'tasks'] });
@@ -141,15 +139,15 @@ function projectSources(raw: RawFleet, dir: string, issues: DraftIssue[]): Sourc
 /** Realpath of a project directory; git checks (top level, common dir) happen outside config/. */
 function projectDirectory(written: string, dir: string, at: PathSegment[], issues: DraftIssue[]): string | undefined {
   const absolute = resolve(dir, written);
-  const hint = `project paths are relative to the fleet file's directory, ${dir}`;
+  const hint = `project paths are relative to the fleet file's directory: ${quote(written)} is ${absolute}`;
   try {
     if (!statSync(absolute).isDirectory()) {
-      issues.push({ path: at, at: 'value', message: `${quote(written)} is not a directory (${absolute})`, hint });
+      issues.push({ path: at, at: 'value', message: `${quote(written)} is not a directory`, hint });
       return undefined;
     }
     return realpathSync(absolute);
   } catch {
-    issues.push({ path: at, at: 'value', message: `no directory at ${quote(written)} (${absolute})`, hint });
+    issues.push({ path: at, at: 'value', message: `no directory at ${quote(written)}`, hint });
     return undefined;
   }
 }

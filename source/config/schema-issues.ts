@@ -1,7 +1,6 @@
 // Runs the zod schema and turns its issues into positioned drafts: one issue per unknown key
 // (pointing at that key, with a suggestion), hints where the fix is not obvious from the message.
 import type { z } from 'zod';
-import { list } from './describe.js';
 import type { DraftIssue, PathSegment } from './issue.js';
 import { fleetSchema, keysAt, type RawFleet } from './schema.js';
 import { didYouMean } from './suggest.js';
@@ -35,7 +34,7 @@ function unknownKey(path: PathSegment[], key: string): DraftIssue {
   const known = keysAt(path);
   const draft: DraftIssue = { path: [...path, key], at: 'key', message: `unknown key ${JSON.stringify(key)}${didYouMean(key, known)}` };
   if (key === 'worktrees' && known.includes('id')) draft.hint = 'worktrees is a project setting: set it under defaults or in a project';
-  else if (known.length > 0) draft.hint = `valid keys here: ${list(known)}`;
+  else if (known.length > 0) draft.hint = `valid keys here: ${known.join(', ')}`;
   return draft;
 }
 

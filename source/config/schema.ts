@@ -74,7 +74,7 @@ const duration = z.unknown().transform((value, ctx) => {
 const prompt = text('a prompt', 'the prompt').superRefine((value, ctx) => {
   const bytes = Buffer.byteLength(value, 'utf8');
   if (bytes <= MAX_PROMPT_BYTES) return;
-  const message = `the prompt is ${(bytes / 1024).toFixed(1)} KiB; at most 96 KiB`;
+  const message = `the prompt is ${bytes} bytes; at most ${MAX_PROMPT_BYTES} (96 KiB)`;
   const hint = 'put long instructions in a file in the repository and tell the agent to read it';
   ctx.addIssue({ code: 'custom', message, params: { hint } });
 });

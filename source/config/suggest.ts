@@ -28,16 +28,22 @@ const SYNONYMS: Readonly<Record<string, string>> = {
   repo: 'path',
 };
 
-export function levenshtein(a: string, b: string): number {
+/** Edit distance, or `limit + 1` as soon as it is certain to exceed `limit` (keeps large files fast). */
+export function levenshtein(a: string, b: string, limit = Infinity): number {
   if (a === b) return 0;
-  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  if (Math.abs(a.length - b.length) > limit) return limit + 1;
+  let prev = new Uint32Array(b.length + 1).map((_, j) => j);
+  let row = new Uint32Array(b.length + 1);
   for (let i = 1; i <= a.length; i++) {
-    const row = [i];
+    row[0] = i;
+    let best = i;
     for (let j = 1; j <= b.length; j++) {
-      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
-      row.push(Math.min(prev[j]! + 1, row[j - 1]! + 1, prev[j - 1]! + cost));
+      const cost = a.charCodeAt(i - 1) === b.charCodeAt(j - 1) ? 0 : 1;
+      row[j] = Math.min(prev[j]! + 1, row[j - 1]! + 1, prev[j - 1]! + cost);
+      if (row[j]! < best) best = row[j]!;
     }
-    prev = row;
+    if (best > limit) return limit + 1;
+    [prev, row] = [row, prev];
   }
   return prev[b.length]!;
 }
@@ -52,8 +58,8 @@ export function suggest(word: string, known: readonly string[]): string | undefi
   let best: string | undefined;
   let bestDistance = Infinity;
   for (const candidate of known) {
-    const distance = levenshtein(lower, candidate.toLowerCase());
     const allowed = Math.max(1, Math.floor(Math.max(word.length, candidate.length) / 3));
+    const distance = levenshtein(lower, candidate.toLowerCase(), Math.min(allowed, bestDistance - 1));
     if (distance <= allowed && distance < bestDistance) {
       best = candidate;
       bestDistance = distance;

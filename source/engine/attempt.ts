@@ -10,6 +10,7 @@ import { revParse, treeOf } from '../git/repo.js';
 import { unsafeChanges } from '../git/unsafe-changes.js';
 import { addWorktree, listWorktrees, removeWorktree } from '../git/worktree.js';
 import { bringIgnoredFiles } from '../git/worktree-files.js';
+import { samePath } from '../git/paths.js';
 import { branchName, fleetRef, worktreePath, type EngineContext } from './context.js';
 import { attemptLogDir } from './paths.js';
 import { runJob, runShellSteps, type StepResult } from './steps.js';
@@ -164,7 +165,7 @@ async function ensureWorktree(ctx: EngineContext, task: TaskSpec, attempt: numbe
   await createRef(repo, baseRef, baseSha, `fleet: base of ${task.key}`);
 
   const existing = (await listWorktrees(repo)).find((w) => w.branch === `refs/heads/${branch}`);
-  if (existing && existing.path !== path) {
+  if (existing && !samePath(existing.path, path)) {
     throw new AttemptFailure('worktree', `branch ${branch} is checked out at ${existing.path}, not where fleet put it`);
   }
   if (existing && !existsSync(path)) await removeWorktree(repo, path); // registered, but its directory is gone

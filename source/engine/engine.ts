@@ -33,6 +33,8 @@ export class Engine {
   private readonly busyActions = new Set<Promise<unknown>>();
   private settledWaiters: (() => void)[] = [];
   private closing = false;
+  /** Events before start() (task sync, resume bookkeeping) must not schedule anything yet. */
+  private started = false;
 
   constructor(private readonly options: EngineOptions) {
     const { spec, store, paths, runId } = options;
@@ -55,6 +57,8 @@ export class Engine {
       project: (task) => projects.get(task.project)!,
     };
     this.slots = new PQueue({ concurrency: spec.concurrency });
+    // p-queue counts a job as pending until its promise settles, after our finally block ran.
+    this.slots.on('next', () => this.checkSettled());
     this.freeSlots = Array.from({ length: spec.concurrency }, (_, i) => i);
     for (const p of spec.projects) this.queues.set(p.name, new MergeQueue(this.ctx, p, () => this.checkSettled()));
     store.subscribe((_state, event) => this.onEvent(event));
@@ -66,6 +70,7 @@ export class Engine {
 
   /** Picks up where a previous process left each task, then starts whatever is ready. */
   start(resumeFrom: Map<string, StartAt> = new Map()): void {
+    this.started = true;
     for (const [key, startAt] of resumeFrom) this.schedule(key, startAt);
     for (const q of this.queues.values()) q.kick();
     this.pump();
@@ -123,7 +128,7 @@ export class Engine {
   }
 
   private onEvent(event: FleetEvent): void {
-    if (event.type === 'progress' || this.closing) return;
+    if (event.type === 'progress' || this.closing || !this.started) return;
     this.pump();
     if (event.type === 'check_passed' || event.type === 'task_requeued' || event.type === 'task_resumed') {
       const task = this.ctx.task(event.key);
@@ -134,7 +139,7 @@ export class Engine {
 
   /** Starts every ready task that is not scheduled yet; p-queue holds them until a slot frees. */
   pump(): void {
-    if (this.closing) return;
+    if (this.closing || !this.started) return;
     for (const record of readyTasks(this.options.store.state)) this.schedule(record.key, 'fresh');
   }
 

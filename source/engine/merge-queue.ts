@@ -199,6 +199,8 @@ export class MergeQueue {
         archiveRef: archiveRef(this.ctx, task, record.attempt),
         message: `fleet: leftovers of ${task.key} after merge`,
       });
+      // The base ref only serves the gate decision and crash recovery of an unmerged task.
+      await deleteRef(this.project.path, fleetRef(this.ctx, 'base', task));
       this.ctx.emit({ type: 'cleanup_done', key: task.key });
     } catch (error) {
       this.ctx.emit({ type: 'cleanup_failed', key: task.key, message: (error as Error).message });

@@ -53,14 +53,20 @@ async function snapshotTree(worktree: string, head: string | undefined): Promise
 
 /**
  * Anchors `commit` at `ref`. A ref left by an interrupted earlier call is accepted when it already
- * holds this content (same tree, or `commit` is part of its history); anything else is a clash.
+ * keeps everything `commit` keeps: `commit` itself is in its history, or it has the same tree and
+ * every parent of `commit` is in its history. Anything else is a clash, and nothing is removed.
  */
 async function anchor(repo: string, ref: string, commit: string, message: string): Promise<void> {
   if ((await createRef(repo, ref, commit, message)) === 'ok') return;
   const existing = await readRef(repo, ref);
   if (existing === undefined) return anchor(repo, ref, commit, message); // deleted meanwhile
-  if (existing === commit || (await treeOf(repo, existing)) === (await treeOf(repo, commit))) return;
   if (await isAncestor(repo, commit, existing)) return;
+  if ((await treeOf(repo, existing)) === (await treeOf(repo, commit))) {
+    const parents = (await gitOk(repo, ['rev-parse', `${commit}^@`])).split('\n').filter(Boolean);
+    let kept = true;
+    for (const parent of parents) kept &&= await isAncestor(repo, parent, existing);
+    if (kept) return;
+  }
   throw new ArchiveError(`Archive ref ${ref} already exists with different content; nothing was removed.`);
 }
 

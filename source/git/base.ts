@@ -76,6 +76,9 @@ async function fastForwardCheckout(
   target: string,
   expected: string,
 ): Promise<AdvanceResult> {
+  if (!existsSync(worktree)) {
+    return { kind: 'waiting', reason: `${base} is checked out in ${worktree}, which no longer exists; \`git worktree prune\` clears that record.` };
+  }
   const blocked = await obstacle(worktree);
   if (blocked) return { kind: 'waiting', reason: `Cannot fast-forward ${base}: ${blocked}.` };
 

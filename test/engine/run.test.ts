@@ -1,0 +1,219 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { tempRepos } from '../helpers/repo.js';
+import { agent, lastRun, runFleet, writeFleet } from '../helpers/fleet.js';
+
+const repo = tempRepos();
+const CHECK = '! git grep -q TODO';
+
+function fleetBranches(r: { git(...a: string[]): string }): string {
+  return r.git('for-each-ref', '--format=%(refname)', 'refs/heads/fleet/');
+}
+
+describe('fleet run (headless)', () => {
+  it('runs independent tasks in parallel and merges each once, leaving no worktree or branch behind', async () => {
+    const r = repo();
+    writeFleet(
+      r.dir,
+      `version: 1
+concurrency: 3
+defaults: { check: "${CHECK}", retries: 0 }
+tasks:
+  - { id: alpha, run: "${agent('edit', 'alpha.txt', 'A', '0.3')}" }
+  - { id: beta, run: "${agent('edit', 'beta.txt', 'B', '0.1')}" }
+  - { id: gamma, run: "${agent('edit', 'src/gamma.txt', 'C')}" }
+`,
+    );
+    const result = await runFleet(r.dir);
+    expect(result.code, result.out + result.err).toBe(0);
+    expect(r.git('show', 'main:alpha.txt')).toBe('A');
+    expect(r.git('show', 'main:beta.txt')).toBe('B');
+    expect(r.git('show', 'main:src/gamma.txt')).toBe('C');
+    // One merge commit per task on the first-parent line, each with the Fleet-Task trailer.
+    const merges = r.git('log', '--first-parent', '--format=%s', 'main').split('\n');
+    expect(merges.filter((s) => s.startsWith('Merge fleet task'))).toHaveLength(3);
+    expect(fleetBranches(r)).toBe('');
+    expect(r.git('worktree', 'list', '--porcelain').match(/^worktree /gm)).toHaveLength(1);
+    const state = await lastRun(r.dir);
+    expect(state.order.map((k) => state.tasks[k]!.state)).toEqual(['merged', 'merged', 'merged']);
+  });
+
+  it('starts a dependent only after its dependency merged, on top of it', async () => {
+    const r = repo();
+    writeFleet(
+      r.dir,
+      `version: 1
+concurrency: 4
+defaults: { check: "${CHECK}" }
+tasks:
+  - { id: schema, run: "${agent('edit', 'schema.sql', 'create table users', '0.3')}" }
+  - id: api
+    run: "test -f schema.sql && ${agent('edit', 'api.txt', 'uses users')}"
+    depends_on: [schema]
+`,
+    );
+    const result = await runFleet(r.dir);
+    expect(result.code, result.out).toBe(0);
+    const order = r.git('log', '--first-parent', '--reverse', '--format=%s', 'main').split('\n');
+    expect(order.filter((s) => s.startsWith('Merge')).map((s) => s.split(':')[0])).toEqual([
+      'Merge fleet task schema',
+      'Merge fleet task api',
+    ]);
+    expect(result.out.indexOf('schema: merged')).toBeLessThan(result.out.indexOf('api: attempt 1 starting'));
+  });
+
+  it('sends a conflict to review with its paths, leaves base untouched, and blocks only its dependents', async () => {
+    const r = repo({ files: { 'README.md': 'title\n' } });
+    writeFleet(
+      r.dir,
+      `version: 1
+concurrency: 2
+defaults: { retries: 0 }
+tasks:
+  - { id: first, run: "${agent('edit', 'README.md', 'first title')}" }
+  - { id: second, run: "${agent('edit', 'README.md', 'second title', '0.8')}" }
+  - { id: after-second, run: "${agent('edit', 'x.txt', 'x')}", depends_on: [second] }
+  - { id: other, run: "${agent('edit', 'other.txt', 'o', '1')}" }
+`,
+    );
+    const result = await runFleet(r.dir);
+    expect(result.code).toBe(1);
+    const state = await lastRun(r.dir);
+    expect(state.tasks.first!.state).toBe('merged');
+    expect(state.tasks.other!.state).toBe('merged');
+    expect(state.tasks.second!.state).toBe('review');
+    expect(state.tasks.second!.review?.paths).toEqual(['README.md']);
+    expect(state.tasks['after-second']!.state).toBe('pending');
+    expect(result.out).toContain('after-second blocked by second (review)');
+    expect(r.git('show', 'main:README.md')).toBe('first title');
+    // The review keeps the worktree and branch, and anchors the conflict tree.
+    expect(existsSync(state.tasks.second!.worktree!)).toBe(true);
+    expect(fleetBranches(r)).toBe('refs/heads/fleet/second');
+    const conflict = r.git('show', `refs/fleet/${state.runId}/review/second:README.md`);
+    expect(conflict).toContain('<<<<<<<');
+  });
+
+  it('retries a failed check as a fresh attempt whose prompt carries the failure, archiving the first', async () => {
+    const r = repo();
+    writeFleet(
+      r.dir,
+      `version: 1
+defaults: { check: "${CHECK}", retries: 1 }
+tasks:
+  - { id: feature, run: "${agent('by-attempt', 'feature.txt', r.root)}" }
+`,
+    );
+    const result = await runFleet(r.dir);
+    expect(result.code, result.out).toBe(0);
+    expect(r.git('show', 'main:feature.txt')).toBe('done');
+    const second = readFileSync(join(r.root, 'prompt-2.txt'), 'utf8');
+    expect(second).toContain('attempt 1 failed');
+    expect(second).toContain('check `! git grep -q TODO` exited with status 1');
+    const state = await lastRun(r.dir);
+    expect(state.tasks.feature!.attempt).toBe(2);
+    // Attempt 1's work is kept under an archive ref.
+    const archive = `refs/fleet/archive/feature/${state.runId}-1`;
+    expect(r.git('show', `${archive}:feature.txt`)).toBe('half done TODO');
+  });
+
+  it('fails a task after its retries, keeping its worktree, and exits 1', async () => {
+    const r = repo();
+    writeFleet(
+      r.dir,
+      `version: 1
+defaults: { retries: 1 }
+tasks:
+  - { id: hopeless, run: "${agent('fail', '7')}" }
+`,
+    );
+    const result = await runFleet(r.dir);
+    expect(result.code).toBe(1);
+    const t = (await lastRun(r.dir)).tasks.hopeless!;
+    expect(t.state).toBe('failed');
+    expect(t.attempt).toBe(2);
+    expect(t.failure?.message).toBe('agent exited with status 7');
+    expect(t.failure?.tail).toContain('reason: scripted failure');
+    expect(existsSync(t.worktree!)).toBe(true);
+  });
+
+  it('sends a task that changed nothing to review', async () => {
+    const r = repo();
+    writeFleet(r.dir, `version: 1\ntasks:\n  - { id: idle, run: "${agent('nothing')}" }\n`);
+    const result = await runFleet(r.dir);
+    expect(result.code).toBe(1);
+    const t = (await lastRun(r.dir)).tasks.idle!;
+    expect(t.state).toBe('review');
+    expect(t.review?.reason).toBe('no_changes');
+  });
+
+  it('merges a task with no changes when it allows empty results', async () => {
+    const r = repo();
+    writeFleet(r.dir, `version: 1\ntasks:\n  - { id: idle, allow_empty: true, run: "${agent('nothing')}" }\n`);
+    expect((await runFleet(r.dir)).code).toBe(0);
+  });
+
+  it('squashes a task into one single-parent commit', async () => {
+    const r = repo();
+    writeFleet(
+      r.dir,
+      `version: 1
+defaults: { merge: squash }
+tasks:
+  - { id: tidy, title: Tidy things, run: "git commit --allow-empty -qm wip && ${agent('edit', 'tidy.txt', 't')}" }
+`,
+    );
+    expect((await runFleet(r.dir)).code).toBe(0);
+    expect(r.git('log', '-1', '--format=%B', 'main')).toBe('Tidy things\n\nFleet-Task: tidy');
+    expect(r.git('rev-list', '--parents', '-1', 'main').split(' ')).toHaveLength(2);
+    expect(r.git('show', 'main:tidy.txt')).toBe('t');
+  });
+
+  it('sends a candidate whose merged result fails the check to review, base untouched', async () => {
+    const r = repo({ files: { 'check.sh': 'test ! -f a.txt || test ! -f b.txt\n' } });
+    writeFleet(
+      r.dir,
+      `version: 1
+concurrency: 2
+defaults: { check: sh check.sh, retries: 0 }
+tasks:
+  - { id: a, run: "${agent('edit', 'a.txt', 'a')}" }
+  - { id: b, run: "${agent('edit', 'b.txt', 'b', '0.5')}" }
+`,
+    );
+    const result = await runFleet(r.dir);
+    expect(result.code).toBe(1);
+    const state = await lastRun(r.dir);
+    expect(state.tasks.a!.state).toBe('merged');
+    expect(state.tasks.b!.state).toBe('review');
+    expect(state.tasks.b!.review?.reason).toBe('gate_failed');
+    expect(r.git('ls-tree', '--name-only', 'main')).not.toContain('b.txt');
+    // The gate worktree is gone once the run ends.
+    expect(r.git('worktree', 'list', '--porcelain')).not.toContain('_gate');
+  });
+
+  it('gives every process the task environment, without an inherited GIT_DIR', async () => {
+    const r = repo();
+    const other = repo();
+    writeFleet(r.dir, `version: 1\nports: { base: 45000 }\ntasks:\n  - { id: envy, title: Env check, run: "${agent('env', 'env.txt')}" }\n`);
+    const saved = process.env.GIT_DIR;
+    process.env.GIT_DIR = join(other.dir, '.git');
+    try {
+      expect((await runFleet(r.dir)).code).toBe(0);
+    } finally {
+      if (saved === undefined) delete process.env.GIT_DIR;
+      else process.env.GIT_DIR = saved;
+    }
+    const env = r.git('show', 'main:env.txt');
+    expect(env).toContain('FLEET_TASK_ID=envy');
+    expect(env).toContain('FLEET_TASK_TITLE=Env check');
+    expect(env).toContain('FLEET_BRANCH=fleet/envy');
+    expect(env).toContain('FLEET_BASE=main');
+    expect(env).toContain('FLEET_ATTEMPT=1');
+    expect(env).toContain('FLEET_PORT=45000');
+    expect(env).toContain(`FLEET_FILE_DIR=${r.dir}`);
+    expect(env).toMatch(/FLEET_PROMPT_FILE=.*prompt\.txt/);
+    expect(env).toContain('GIT_DIR=unset');
+    expect(other.git('log', '--format=%s')).toBe('initial');
+  });
+});
