@@ -1,7 +1,7 @@
 // Entry point of the config layer: fleet.yaml text → FleetSpec, or a ConfigError carrying every
 // positioned issue found. Stages stop at the first one that fails, because later stages would
 // only report consequences: YAML → schema → meaning (projects on disk, agents, dependencies).
-import { closeSync, fstatSync, openSync, readSync, realpathSync } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, readSync, realpathSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { FleetSpec } from '../core/fleet.js';
 import { readYaml } from './document.js';
@@ -47,7 +47,8 @@ function readFleetFile(file: string): string {
   };
   let fd: number | undefined;
   try {
-    fd = openSync(file, 'r');
+    // Non-blocking, so opening a FIFO returns at once and is refused below instead of hanging.
+    fd = openSync(file, constants.O_RDONLY | constants.O_NONBLOCK);
     const stat = fstatSync(fd);
     if (stat.isDirectory()) fail('is a directory, not a fleet file', 'pass the path of a fleet.yaml file');
     // A FIFO or device would block or never end; only regular files are read.

@@ -95,8 +95,16 @@ function defaultsLayer(raw: RawFleet): Layer[] {
 
 function singleSource(raw: RawFleet, dir: string, issues: DraftIssue[]): Source {
   const layers = defaultsLayer(raw);
-  const project = { name: basename(dir) || 'repo', path: dir, worktreeDir: worktreeDir(layers, dir).value };
-  return { project, layers, tasks: raw.tasks ?? [], tasksPath: ['tasks'] };
+  const name = basename(dir) || 'repo';
+  const worktrees = worktreeDir(layers, dir);
+  if (worktrees.value === dir) issues.push(worktreesInRepo(worktrees.from ?? [], name));
+  return { project: { name, path: dir, worktreeDir: worktrees.value }, layers, tasks: raw.tasks ?? [], tasksPath: ['tasks'] };
+}
+
+// Task worktrees would sit among the repository's own files, and `<worktrees>/<id>` could be a tracked path.
+function worktreesInRepo(at: PathSegment[], project: string): DraftIssue {
+  const hint = 'use a directory beside the repository (the default) or below it, e.g. .fleet/worktrees';
+  return { path: at, at: 'value', message: `puts worktrees straight into the repository of project ${quote(project)}`, hint };
 }
 
 function projectSources(raw: RawFleet, dir: string, issues: DraftIssue[]): Source[] {
@@ -124,7 +132,7 @@ function projectSources(raw: RawFleet, dir: string, issues: DraftIssue[]): Sourc
     const worktreesAt = worktrees.from ?? [...at, 'path'];
     const other = byWorktreeDir.get(worktrees.value);
     if (worktrees.value === path) {
-      issues.push({ path: worktreesAt, at: 'value', message: `puts worktrees straight into the repository of project ${quote(name)}` });
+      issues.push(worktreesInRepo(worktreesAt, name));
     } else if (other !== undefined && sharing === undefined) {
       const message = `projects ${quote(other)} and ${quote(name)} would share one worktree directory`;
       const hint = `both resolve to ${worktrees.value}; task ids may repeat across projects, so each project needs its own`;

@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -243,6 +244,13 @@ describe('a valid file without projects', () => {
     } satisfies FleetSpec);
   });
 
+  it('refuses worktrees straight in the repository', () => {
+    const issues = issuesOf(() => parseFleetText('version: 1\ndefaults: { worktrees: . }\ntasks: [{ id: a, run: x }]\n', join(root, 'fleet.yaml')));
+    expect(issues.map((i) => `${i.line}:${i.col} ${i.path}: ${i.message}`)).toEqual([
+      `2:24 defaults.worktrees: puts worktrees straight into the repository of project "${root.split('/').pop()}"`,
+    ]);
+  });
+
   it('puts worktrees where defaults.worktrees says, relative to the repository', () => {
     const spec = parseFleetText('version: 1\ndefaults: { worktrees: .fleet/trees }\ntasks: [{ id: a, run: x }]\n', join(root, 'fleet.yaml'));
     expect(spec.projects).toEqual([{ name: root.split('/').pop(), path: root, worktreeDir: join(root, '.fleet', 'trees') }]);
@@ -297,6 +305,12 @@ describe('reading the file', () => {
     const big = write('fleet.yaml', '');
     truncateSync(big, 17 * 1024 * 1024);
     expect(issuesOf(() => loadFleetFile(big))[0]!.message).toBe('the file is 17.0 MiB; at most 16 MiB');
+  });
+
+  it('refuses a FIFO without waiting for a writer', () => {
+    const fifo = join(root, 'fleet.yaml');
+    execFileSync('mkfifo', [fifo]);
+    expect(issuesOf(() => loadFleetFile(fifo))[0]!.message).toBe('is not a regular file');
   });
 
   it('points at the first byte that is not UTF-8', () => {

@@ -1,0 +1,213 @@
+import { existsSync, mkdirSync, mkdtempSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { runCommand } from '../../source/commands/run.js';
+import { createTempRepo, tempRepos, type TempRepo } from '../helpers/repo.js';
+import { agent, Capture, fleetCli, lastRun, runFleet, writeFleet } from '../helpers/fleet.js';
+
+const repo = tempRepos();
+
+/** Starts a run and resolves `seen` once its output contains `marker`. */
+function startRun(dir: string, marker: string) {
+  const out = new Capture();
+  const abort = new AbortController();
+  const done = runCommand({ file: join(dir, 'fleet.yaml'), stdout: out, stderr: out, signal: abort.signal });
+  const seen = (async () => {
+    for (let i = 0; i < 600 && !out.text.includes(marker); i++) await new Promise((r) => setTimeout(r, 50));
+    if (!out.text.includes(marker)) throw new Error(`never saw "${marker}" in:\n${out.text}`);
+  })();
+  return { out, abort, done, seen };
+}
+
+const CONFLICTING = (r: TempRepo) => `version: 1
+concurrency: 2
+defaults: { retries: 0 }
+tasks:
+  - { id: first, run: "${agent('edit', 'README.md', 'first title')}" }
+  - { id: second, run: "${agent('edit', 'README.md', 'second title', '0.8')}" }
+  - { id: after, run: "${agent('edit', 'after.txt', 'x')}", depends_on: [second] }
+`;
+
+describe('resuming and acting on runs', () => {
+  it('applies an action recorded on a stopped run when the run resumes: retry unblocks the dependents', async () => {
+    const r = repo({ files: { 'README.md': 'title\n' } });
+    writeFleet(r.dir, CONFLICTING(r));
+    expect((await runFleet(r.dir)).code).toBe(1);
+    const before = await lastRun(r.dir);
+
+    const recorded = await fleetCli(r.dir, 'retry', 'second');
+    expect(recorded.code).toBe(0);
+    expect(recorded.out).toContain('recorded: retry second');
+
+    const resumed = await runFleet(r.dir);
+    expect(resumed.code, resumed.out).toBe(0);
+    expect(resumed.out).toContain(`run ${before.runId} resumed`);
+    const state = await lastRun(r.dir);
+    expect(state.runId).toBe(before.runId);
+    expect(state.tasks.second!.state).toBe('merged');
+    expect(state.tasks.second!.attempt).toBe(2);
+    expect(state.tasks.after!.state).toBe('merged');
+    expect(r.git('show', 'main:README.md')).toBe('second title');
+    // The conflicted first attempt is archived, not lost.
+    expect(r.git('show', `refs/fleet/archive/second/${before.runId}-1:README.md`)).toBe('second title');
+  });
+
+  it('accept marks a reviewed task done without merging, and its dependents start from base', async () => {
+    const r = repo({ files: { 'README.md': 'title\n' } });
+    writeFleet(r.dir, CONFLICTING(r));
+    await runFleet(r.dir);
+    await fleetCli(r.dir, 'accept', 'second');
+    const resumed = await runFleet(r.dir);
+    expect(resumed.code, resumed.out).toBe(0);
+    const state = await lastRun(r.dir);
+    expect(state.tasks.second!.state).toBe('accepted');
+    expect(state.tasks.second!.archives).toHaveLength(1);
+    expect(r.git('show', 'main:README.md')).toBe('first title');
+    expect(r.git('show', 'main:after.txt')).toBe('x');
+    expect(r.git('for-each-ref', 'refs/heads/fleet/')).toBe('');
+  });
+
+  it('a finished run is not run again: `run` prints its summary and exit code; --fresh starts a new run', async () => {
+    const r = repo();
+    writeFleet(r.dir, `version: 1\ntasks:\n  - { id: one, run: "${agent('edit', 'one.txt', '1')}" }\n`);
+    expect((await runFleet(r.dir)).code).toBe(0);
+    const first = await lastRun(r.dir);
+    const again = await runFleet(r.dir);
+    expect(again.code).toBe(0);
+    expect(again.out).toContain('this run already finished');
+    expect((await lastRun(r.dir)).runId).toBe(first.runId);
+
+    writeFleet(r.dir, `version: 1\ntasks:\n  - { id: two, run: "${agent('edit', 'two.txt', '2')}" }\n`);
+    const fresh = await runFleet(r.dir, { fresh: true });
+    expect(fresh.code, fresh.out + fresh.err).toBe(0);
+    expect((await lastRun(r.dir)).runId).not.toBe(first.runId);
+    expect(r.git('show', 'main:two.txt')).toBe('2');
+  });
+
+  it('--fresh archives the unfinished run\'s work before starting over', async () => {
+    const r = repo({ files: { 'README.md': 'title\n' } });
+    writeFleet(r.dir, CONFLICTING(r));
+    await runFleet(r.dir);
+    const old = await lastRun(r.dir);
+    writeFleet(r.dir, `version: 1\ntasks:\n  - { id: second, run: "${agent('edit', 'README.md', 'again')}" }\n`);
+    const fresh = await runFleet(r.dir, { fresh: true });
+    expect(fresh.code, fresh.out + fresh.err).toBe(0);
+    expect(fresh.err).toContain(`archived second of run ${old.runId}`);
+    expect(r.git('show', `refs/fleet/archive/second/${old.runId}-1:README.md`)).toBe('second title');
+    expect(r.git('show', 'main:README.md')).toBe('again');
+  });
+
+  it('an interrupted run resumes its task in the same worktree without using a retry', async () => {
+    const r = repo();
+    writeFleet(r.dir, `version: 1\ndefaults: { retries: 0 }\ntasks:\n  - { id: slow, run: "${agent('sleep', '2', 'slow.txt')}" }\n`);
+    const run = startRun(r.dir, 'slow │ working 0');
+    await run.seen;
+    run.abort.abort();
+    expect(await run.done).toBe(130);
+    const stopped = await lastRun(r.dir);
+    expect(stopped.tasks.slow!.interrupted).toBe(true);
+    expect(stopped.stopped?.reason).toBe('signal');
+
+    const resumed = await runFleet(r.dir);
+    expect(resumed.code, resumed.out).toBe(0);
+    const t = (await lastRun(r.dir)).tasks.slow!;
+    expect(t.state).toBe('merged');
+    expect(t.attempt).toBe(1);
+    expect(r.git('show', 'main:slow.txt')).toBe('finished');
+  });
+
+  it('cancel reaches a live run: the agent stops, worktree and branch are kept', async () => {
+    const r = repo();
+    writeFleet(r.dir, `version: 1\ntasks:\n  - { id: slow, run: "${agent('sleep', '60', 'slow.txt')}" }\n`);
+    const run = startRun(r.dir, 'slow │ working 0');
+    await run.seen;
+    const cancelled = await fleetCli(r.dir, 'cancel', 'slow');
+    expect(cancelled.out).toContain('slow cancelled');
+    expect(cancelled.code).toBe(0);
+    expect(await run.done).toBe(1);
+    const t = (await lastRun(r.dir)).tasks.slow!;
+    expect(t.state).toBe('cancelled');
+    expect(existsSync(t.worktree!)).toBe(true);
+    expect(r.git('for-each-ref', '--format=%(refname)', 'refs/heads/fleet/')).toBe('refs/heads/fleet/slow');
+  });
+
+  it('refuses an action that does not fit the task, naming why', async () => {
+    const r = repo();
+    writeFleet(r.dir, `version: 1\ntasks:\n  - { id: one, run: "${agent('edit', 'one.txt', '1')}" }\n`);
+    await runFleet(r.dir);
+    await fleetCli(r.dir, 'retry', 'ghost').then((res) => {
+      expect(res.code).toBe(2);
+      expect(res.err).toContain('there is no task "ghost" in this run');
+    });
+  });
+});
+
+describe('the user\'s own checkout of base', () => {
+  it('is fast-forwarded around uncommitted and untracked edits, which stay byte-identical', async () => {
+    const r = repo({ files: { 'README.md': 'title\n', 'notes.md': 'mine\n' } });
+    r.write('notes.md', 'mine, edited but not committed\n');
+    r.write('scratch.txt', 'untracked\n');
+    writeFleet(r.dir, `version: 1\ntasks:\n  - { id: feat, run: "${agent('edit', 'feat.txt', 'f')}" }\n`);
+    const result = await runFleet(r.dir);
+    expect(result.code, result.out).toBe(0);
+    expect(r.read('feat.txt')).toBe('f\n');
+    expect(r.read('notes.md')).toBe('mine, edited but not committed\n');
+    expect(r.read('scratch.txt')).toBe('untracked\n');
+    expect(r.git('status', '--porcelain', '--', 'notes.md', 'scratch.txt', 'feat.txt')).toBe('M notes.md\n?? scratch.txt');
+  });
+
+  it('waits with a clear reason when the user\'s edits are in the way, and merges once they are gone', async () => {
+    const r = repo({ files: { 'README.md': 'title\n' } });
+    r.write('README.md', 'my uncommitted title\n');
+    writeFleet(r.dir, `version: 1\ntasks:\n  - { id: feat, run: "${agent('edit', 'README.md', 'agent title')}" }\n`);
+    const run = startRun(r.dir, 'feat: waiting to merge');
+    await run.seen;
+    expect(run.out.text).toMatch(/feat: waiting to merge: .*README\.md/);
+    run.abort.abort();
+    expect(await run.done).toBe(130);
+    expect(r.read('README.md')).toBe('my uncommitted title\n');
+    expect(r.git('show', 'main:README.md')).toBe('title');
+
+    r.git('checkout', '--', 'README.md'); // the user sets their edit aside
+    const resumed = await runFleet(r.dir);
+    expect(resumed.code, resumed.out).toBe(0);
+    expect(r.read('README.md')).toBe('agent title\n');
+  });
+});
+
+describe('several projects', () => {
+  const roots: string[] = [];
+  afterEach(() => {
+    for (const root of roots.splice(0)) rmSync(root, { recursive: true, force: true });
+  });
+
+  it('drives two repos from one file, a task waiting for the other repo\'s merge', async () => {
+    const api = createTempRepo();
+    const web = createTempRepo();
+    const root = realpathSync(mkdtempSync(join(tmpdir(), 'fleet-multi-')));
+    roots.push(root, api.root, web.root);
+    const dir = join(root, 'plan');
+    mkdirSync(dir);
+    writeFileSync(
+      join(dir, 'fleet.yaml'),
+      `version: 1
+projects:
+  api:
+    path: ${api.dir}
+    tasks:
+      - { id: schema, run: "${agent('edit', 'schema.sql', 'users', '0.5')}" }
+  web:
+    path: ${web.dir}
+    tasks:
+      - { id: ui, run: "${agent('edit', 'ui.txt', 'uses api')}", depends_on: ["api:schema"] }
+`,
+    );
+    const result = await runFleet(dir);
+    expect(result.code, result.out + result.err).toBe(0);
+    expect(api.git('show', 'main:schema.sql')).toBe('users');
+    expect(web.git('show', 'main:ui.txt')).toBe('uses api');
+    expect(result.out.indexOf('api:schema: merged')).toBeLessThan(result.out.indexOf('web:ui: attempt 1 starting'));
+    expect(existsSync(join(dir, '.fleet'))).toBe(true);
+  });
+});
