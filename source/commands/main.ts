@@ -30,6 +30,7 @@ export async function main(argv: string[]): Promise<number> {
   const program = new Command('fleet')
     .description('Run many AI coding agents in parallel on git repositories, safely.')
     .showHelpAfterError('(add --help for usage)')
+    .enablePositionalOptions()
     .exitOverride();
 
   const runOptions = (cmd: Command) =>

@@ -69,7 +69,8 @@ function yamlIssue(error: YAMLError, locator: Locator): ConfigIssue {
     case 'DUPLICATE_KEY': {
       const first = locator.firstLineOfKeyAt(error.pos[0]);
       const where = first === undefined ? '' : ` (first at line ${first})`;
-      return locator.issueAt(error.pos[0], `duplicate key${where}; each key may appear once in a map`, 'remove or merge one of the two entries');
+      const message = `duplicate key${where}; each key may appear once in a map`;
+      return locator.issueAt(error.pos[0], message, 'remove or merge one of the two entries');
     }
     case 'TAB_AS_INDENT':
       return locator.issueAt(error.pos[0], 'YAML does not allow tabs for indentation', 'indent with spaces');

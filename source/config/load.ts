@@ -53,7 +53,8 @@ function readFleetFile(file: string): string {
     if (stat.isDirectory()) fail('is a directory, not a fleet file', 'pass the path of a fleet.yaml file');
     // A FIFO or device would block or never end; only regular files are read.
     if (!stat.isFile()) fail('is not a regular file');
-    if (stat.size > MAX_FILE_BYTES) fail(`the file is ${(stat.size / 1024 / 1024).toFixed(1)} MiB; at most ${MAX_FILE_BYTES / 1024 / 1024} MiB`);
+    const mib = (bytes: number) => (bytes / 1024 / 1024).toFixed(1).replace(/\.0$/, '');
+    if (stat.size > MAX_FILE_BYTES) fail(`the file is ${mib(stat.size)} MiB; at most ${mib(MAX_FILE_BYTES)} MiB`);
     const buffer = Buffer.alloc(stat.size);
     let read = 0;
     while (read < stat.size) {

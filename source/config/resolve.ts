@@ -37,6 +37,14 @@ export function resolveFleet({ raw, file, lineOf }: ResolveInput): { spec?: Flee
   const agents = collectAgents(raw);
   const sources = multiProject ? projectSources(raw, dir, issues) : [singleSource(raw, dir, issues)];
 
+  // An agent named under defaults or a project is checked even when every task overrides it:
+  // a typo there is still a typo.
+  const projectLayers = Object.entries(raw.projects ?? {}).map(([name, values]): Layer => ({ values, path: ['projects', name] }));
+  const written = [...defaultsLayer(raw), ...projectLayers];
+  for (const layer of written) {
+    if (layer.values.agent !== undefined) checkAgent(layer.values.agent, [...layer.path, 'agent'], agents, issues);
+  }
+
   const tasks: TaskSpec[] = [];
   const graph: GraphTask[] = [];
   for (const source of sources) {
@@ -114,7 +122,8 @@ function projectSources(raw: RawFleet, dir: string, issues: DraftIssue[]): Sourc
   }
   const entries = Object.entries(raw.projects ?? {});
   if (entries.length === 0) {
-    issues.push({ path: ['projects'], at: 'value', message: 'no projects; add one, or remove projects: and list tasks at the top level' });
+    const message = 'no projects; add one, or remove projects: and list tasks at the top level';
+    issues.push({ path: ['projects'], at: 'value', message });
   }
   const byPath = new Map<string, string>();
   const byWorktreeDir = new Map<string, string>();
@@ -175,11 +184,7 @@ function resolveTask(
     issues.push({ path: [...path, 'run'], at: 'key', message: 'a task has prompt or run, not both' });
   }
   const agent = pick(layers, 'agent');
-  if (!Object.hasOwn(agents, agent.value)) {
-    const names = Object.keys(agents);
-    const message = `unknown agent ${quote(agent.value)}${didYouMean(agent.value, names)}`;
-    issues.push({ path: agent.from ?? path, at: 'value', message, hint: `known agents: ${list(names)}; define others under agents:` });
-  }
+  checkAgent(agent.value, agent.from ?? path, agents, issues);
   const task: TaskSpec = {
     key: taskKey(source.project.name, raw.id, multiProject),
     id: raw.id,
@@ -201,4 +206,12 @@ function resolveTask(
   if (raw.prompt !== undefined) task.prompt = raw.prompt;
   if (raw.run !== undefined) task.run = raw.run;
   return task;
+}
+
+/** Issues about one written value repeat per inheriting task; sortIssues drops the repeats. */
+function checkAgent(name: string, at: PathSegment[], agents: Record<string, AgentSpec>, issues: DraftIssue[]): void {
+  if (Object.hasOwn(agents, name)) return;
+  const names = Object.keys(agents);
+  const message = `unknown agent ${quote(name)}${didYouMean(name, names)}`;
+  issues.push({ path: at, at: 'value', message, hint: `known agents: ${list(names)}; define others under agents:` });
 }

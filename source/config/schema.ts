@@ -81,7 +81,8 @@ const prompt = text('a prompt', 'the prompt').superRefine((value, ctx) => {
 
 const title = checked('a one-line title', lineProblem, () => 'the title').superRefine((value, ctx) => {
   const length = [...value].length;
-  if (length > MAX_TITLE_LENGTH) ctx.addIssue({ code: 'custom', message: `the title is ${length} characters long; at most ${MAX_TITLE_LENGTH}` });
+  if (length <= MAX_TITLE_LENGTH) return;
+  ctx.addIssue({ code: 'custom', message: `the title is ${length} characters long; at most ${MAX_TITLE_LENGTH}` });
 });
 
 /** Keys valid under `defaults`, in a project and in a task. */
@@ -141,10 +142,18 @@ const topShape = {
   ports: z.strictObject(portsShape, mapError('a map such as { base: 41000 }')).optional(),
   defaults: z.strictObject(defaultsShape, mapError('a map of settings')).optional(),
   agents: z
-    .record(nameKey('agent name'), z.strictObject(agentShape, mapError('an agent (a map with command)')), expected('a map of agent names to agents'))
+    .record(
+      nameKey('agent name'),
+      z.strictObject(agentShape, mapError('an agent (a map with command)')),
+      expected('a map of agent names to agents'),
+    )
     .optional(),
   projects: z
-    .record(nameKey('project name'), z.strictObject(projectShape, mapError('a project (a map with path and tasks)')), expected('a map of project names to projects'))
+    .record(
+      nameKey('project name'),
+      z.strictObject(projectShape, mapError('a project (a map with path and tasks)')),
+      expected('a map of project names to projects'),
+    )
     .optional(),
   tasks: tasks.optional(),
 };

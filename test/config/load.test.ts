@@ -131,7 +131,17 @@ describe('a valid file with projects', () => {
       ],
       multiProject: true,
       tasks: [
-        task({ key: 'api:schema', id: 'schema', project: 'api', title: 'Add users table', prompt: 'Add a users table', agent: 'codex', timeoutMs: 90_000, retries: 2, ...api }),
+        task({
+          key: 'api:schema',
+          id: 'schema',
+          project: 'api',
+          title: 'Add users table',
+          prompt: 'Add a users table',
+          agent: 'codex',
+          timeoutMs: 90_000,
+          retries: 2,
+          ...api,
+        }),
         task({
           key: 'api:endpoints',
           id: 'endpoints',
@@ -286,7 +296,8 @@ describe('fleet.example.yaml', () => {
 
   it('mentions every key fleet understands', () => {
     const text = readFileSync(EXAMPLE, 'utf8');
-    const keys = new Set([...keysAt([]), ...keysAt(['ports']), ...keysAt(['defaults']), ...keysAt(['agents', 'x']), ...keysAt(['projects', 'x']), ...keysAt(['tasks', 0])]);
+    const maps = [[], ['ports'], ['defaults'], ['agents', 'x'], ['projects', 'x'], ['tasks', 0]];
+    const keys = new Set(maps.flatMap((path) => keysAt(path)));
     const missing = [...keys].filter((key) => !new RegExp(`^[\\s#-]*${key}:`, 'm').test(text));
     expect(missing).toEqual([]);
   });
@@ -304,7 +315,7 @@ describe('reading the file', () => {
     expect(issuesOf(() => loadFleetFile(root))[0]!.message).toBe('is a directory, not a fleet file');
     const big = write('fleet.yaml', '');
     truncateSync(big, 17 * 1024 * 1024);
-    expect(issuesOf(() => loadFleetFile(big))[0]!.message).toBe('the file is 17.0 MiB; at most 16 MiB');
+    expect(issuesOf(() => loadFleetFile(big))[0]!.message).toBe('the file is 17 MiB; at most 16 MiB');
   });
 
   it('refuses a FIFO without waiting for a writer', () => {
@@ -350,12 +361,14 @@ describe('hostile input', () => {
   });
 
   it('rejects a NUL byte in a command, which no process could receive', () => {
-    expect(firstMessage('version: 1\ntasks:\n  - id: a\n    run: "make\\0"\n')).toBe('the command contains a NUL character, which cannot be passed to a process');
+    const message = firstMessage('version: 1\ntasks:\n  - id: a\n    run: "make\\0"\n');
+    expect(message).toBe('the command contains a NUL character, which cannot be passed to a process');
   });
 
   it('throws nothing but ConfigError for any mutation of a valid file', () => {
     const valid = readFileSync(EXAMPLE, 'utf8');
-    const pieces = [':', '-', '[', ']', '{', '}', '&a', '*a', '!', '|', '>', "'", '"', '#', '\t', '\n', ' ', ',', '?', '%', '@', '`', '\u0007', '\uFEFF', '...', '---'];
+    const pieces = [':', '-', '[', ']', '{', '}', '&a', '*a', '!', '|', '>', "'", '"', '#', '\t', '\n', ' ', ',', '?', '%', '@', '`'];
+    pieces.push('\u0007', '\uFEFF', '\u0000', '...', '---', '~', 'true', '1', '__proto__', '&b [*a, *a]');
     let seed = 42;
     const random = (n: number) => {
       seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31;
@@ -414,6 +427,13 @@ describe('issues', () => {
   it('about an inherited value appear once, where the value is written', () => {
     const text = 'version: 1\ndefaults: { agent: claud }\ntasks:\n  - { id: a, prompt: x }\n  - { id: b, prompt: y }\n';
     expect(issuesOf(() => parseFleetText(text, file())).map((i) => `${i.line}:${i.col} ${i.path}`)).toEqual(['2:20 defaults.agent']);
+  });
+
+  it('include an unknown agent under defaults that every task overrides', () => {
+    const text = 'version: 1\ndefaults: { agent: claud }\ntasks:\n  - { id: a, prompt: x, agent: codex }\n';
+    expect(issuesOf(() => parseFleetText(text, file())).map(formatIssue).map((l) => l.slice(l.indexOf(':') + 1))).toEqual([
+      '2:20: defaults.agent: unknown agent "claud" (did you mean "claude"?)',
+    ]);
   });
 
   it('name the file relative to the working directory when it is inside it', () => {

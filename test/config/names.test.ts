@@ -21,7 +21,8 @@ describe('ids', () => {
   });
 
   it('accept exactly what TASK_ID_PATTERN accepts', () => {
-    const samples = ['a', '0', 'add-users', 'api.v2', 'a_b', 'a'.repeat(63), 'a'.repeat(64), 'a..b', 'a.lock', 'a.', '-a', 'A', 'a/b', 'a@{b', 'a:b', 'a~1', ''];
+    const samples = ['a', '0', 'add-users', 'api.v2', 'a_b', 'a'.repeat(63), 'a'.repeat(64), 'a..b', 'a.lock', 'a.'];
+    samples.push('-a', 'A', 'a/b', 'a@{b', 'a:b', 'a~1', '', '.a', '_a', 'a\u0000');
     for (const id of samples) expect(idProblem(id) === undefined, id).toBe(TASK_ID_PATTERN.test(id));
   });
 });
