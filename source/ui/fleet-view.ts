@@ -1,0 +1,37 @@
+import type { RunState } from '../core/state.js';
+
+/** What the user can ask of the engine from the UI (SPEC §8 keys that act on tasks). */
+export type UiCommand =
+  | { action: 'retry' | 'requeue' | 'accept' | 'discard' | 'cancel' | 'pause' | 'resume'; key: string }
+  | { action: 'pause-all' | 'resume-all' };
+
+/** Things the UI hands the terminal to: it suspends itself, the host runs them, the UI comes back. */
+export type Handoff = { kind: 'shell'; cwd: string } | { kind: 'editor'; path: string } | { kind: 'pager'; file: string };
+
+export interface RunInfo {
+  file: string;
+  runId: string;
+  concurrency: number;
+  projects: { name: string; base: string }[];
+  /** Task keys on the critical path, first first. */
+  criticalPath: string[];
+}
+
+/**
+ * The UI's whole window onto a run: it reads state and output, and sends commands. It never
+ * runs git or spawns anything itself; the engine (in-process or behind `fleet attach`'s socket)
+ * does. Implementations call listeners often; the UI throttles its renders.
+ */
+export interface FleetView {
+  info(): RunInfo;
+  getState(): RunState;
+  /** The last `n` sanitized output lines of a task (SGR colour only), oldest first. */
+  getLines(key: string, n?: number): string[];
+  /** Full log of a task's current attempt, for the pager. */
+  logFile(key: string): string | undefined;
+  subscribe(listener: () => void): () => void;
+  /** Resolves with one sentence saying what happened (or why it was refused). */
+  send(command: UiCommand): Promise<{ ok: boolean; message: string }>;
+  /** Runs a shell, editor or pager on the real terminal; resolves when it exits. */
+  handoff(target: Handoff): Promise<void>;
+}
