@@ -46,7 +46,6 @@ export interface TaskRecord extends TaskInfo {
   cleanupPending?: string;
   interrupted?: boolean;
   archives: string[];
-  lastLine?: string;
 }
 
 export interface RunState {
@@ -120,7 +119,6 @@ export function reduce(state: RunState, event: FleetEvent): RunState {
         waitReason: undefined,
         predictedConflicts: undefined,
         interrupted: undefined,
-        lastLine: undefined,
       });
     case 'worktree_ready':
       return patchTask(state, event.key, { worktree: event.path, branch: event.branch, baseSha: event.baseSha });
@@ -200,7 +198,7 @@ export function reduce(state: RunState, event: FleetEvent): RunState {
     case 'conflict_predicted':
       return patchTask(state, event.key, { predictedConflicts: event.paths.length > 0 ? event.paths : undefined });
     case 'progress':
-      return patchTask(state, event.key, { lastLine: event.line });
+      return state; // output lives in the engine's ring buffers, so a replay equals the live state
     case 'run_stopped':
       return { ...state, stopped: { at, reason: event.reason, exitCode: event.exitCode } };
   }

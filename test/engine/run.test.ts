@@ -217,3 +217,29 @@ tasks:
     expect(other.git('log', '--format=%s')).toBe('initial');
   });
 });
+
+describe('the journal', () => {
+  it('replays into exactly the state the run saved', async () => {
+    const { readFileSync } = await import('node:fs');
+    const { readJournal } = await import('../../source/engine/journal.js');
+    const { replay } = await import('../../source/core/state.js');
+    const { runPaths, stateDirFor } = await import('../../source/engine/paths.js');
+    const r = repo({ files: { 'README.md': 'title\n' } });
+    writeFleet(
+      r.dir,
+      `version: 1
+defaults: { retries: 1 }
+tasks:
+  - { id: a, run: "${agent('edit', 'README.md', 'a')}" }
+  - { id: b, run: "${agent('edit', 'README.md', 'b', '0.5')}" }
+  - { id: c, run: "${agent('fail')}" }
+`,
+    );
+    await runFleet(r.dir);
+    const state = await lastRun(r.dir);
+    const paths = runPaths(await stateDirFor(join(r.dir, 'fleet.yaml')), state.runId);
+    const saved = JSON.parse(readFileSync(paths.snapshot, 'utf8'));
+    expect(replay(readJournal(paths.journal))).toEqual(saved);
+    expect(readFileSync(paths.journal, 'utf8')).not.toContain('"type":"progress"');
+  });
+});
