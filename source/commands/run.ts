@@ -1,3 +1,4 @@
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FleetEvent } from '../core/events.js';
 import type { FleetSpec } from '../core/fleet.js';
@@ -14,6 +15,8 @@ import { resumeInterrupted } from '../engine/resume.js';
 import { createRun, isFinished, latestRunOf, otherUnfinishedRun, type RunSummary } from '../engine/runs.js';
 import { Store } from '../engine/store.js';
 import { syncTasks } from '../engine/sync-tasks.js';
+import { EngineServer } from '../engine/server.js';
+import { socketPathFor } from '../engine/socket-path.js';
 import { eventLine } from '../ui/event-line.js';
 import { summaryLines } from '../ui/summary.js';
 import { loadSpec } from './load-spec.js';
@@ -29,6 +32,8 @@ export interface RunOptions {
   stderr?: NodeJS.WritableStream;
   /** Stops the run as SIGINT would (tests, demo). */
   signal?: AbortSignal;
+  /** Background engine of the TTY mode: stays up while a UI is attached, even when nothing can progress. */
+  daemon?: boolean;
 }
 
 /** `fleet run`: start or resume this file's run, headless, until nothing can progress. */
@@ -82,8 +87,17 @@ export async function runCommand(options: RunOptions): Promise<number> {
     const inbox = new InboxWatcher(engine, paths.inbox);
     inbox.start();
     const stop = stopOnSignals(options.signal);
+    const server = await serve(engine, paths.runDir, stderr);
+    if (server) server.onShutdown = stop.trigger;
     engine.start(resumeFrom);
-    const signal = await Promise.race([engine.whenSettled().then(() => undefined), stop.promise]);
+    if (options.daemon && server) await Promise.race([server.nextChange(), stop.promise, sleep(DAEMON_FIRST_CLIENT_MS)]);
+    let signal: 'SIGINT' | 'SIGTERM' | undefined;
+    for (;;) {
+      signal = await Promise.race([engine.whenSettled().then(() => undefined), stop.promise]);
+      if (signal || !options.daemon || !server || server.clientCount === 0) break;
+      // Settled, but a UI is attached: its next command may start work again.
+      await Promise.race([server.nextChange(), stop.promise]);
+    }
     stop.dispose();
     inbox.stop();
 
@@ -97,6 +111,7 @@ export async function runCommand(options: RunOptions): Promise<number> {
       exitCode = runExitCode(store.state);
       engine.emit({ type: 'run_stopped', reason: exitCode === 0 ? 'finished' : 'idle', exitCode });
     }
+    await server?.close(signal ? 'the run was stopped' : 'the run has nothing left to do');
     engine.ctx.output.close();
     store.flush();
     journal.close();
@@ -167,7 +182,23 @@ async function supersede(spec: FleetSpec, previous: RunSummary, stderr: NodeJS.W
   journal.close();
 }
 
-function stopOnSignals(abort?: AbortSignal): { promise: Promise<'SIGINT' | 'SIGTERM'>; dispose: () => void } {
+const DAEMON_FIRST_CLIENT_MS = 10_000;
+const sleep = (ms: number) => new Promise<undefined>((r) => setTimeout(() => r(undefined), ms).unref());
+
+/** Serves the run to `fleet attach`; without a safe socket directory the run goes on unserved. */
+async function serve(engine: Engine, runDir: string, stderr: NodeJS.WritableStream): Promise<EngineServer | undefined> {
+  const server = new EngineServer(engine, socketPathFor(engine.ctx.paths.stateDir, engine.ctx.runId));
+  try {
+    await server.listen();
+    writeFileSync(join(runDir, 'socket'), server.path);
+    return server;
+  } catch (error) {
+    stderr.write(`warning: \`fleet attach\` will not reach this run: ${(error as Error).message}\n`);
+    return undefined;
+  }
+}
+
+function stopOnSignals(abort?: AbortSignal): { promise: Promise<'SIGINT' | 'SIGTERM'>; trigger: () => void; dispose: () => void } {
   let resolve!: (s: 'SIGINT' | 'SIGTERM') => void;
   const promise = new Promise<'SIGINT' | 'SIGTERM'>((r) => (resolve = r));
   const onInt = () => resolve('SIGINT');
@@ -179,6 +210,7 @@ function stopOnSignals(abort?: AbortSignal): { promise: Promise<'SIGINT' | 'SIGT
   abort?.addEventListener('abort', onInt);
   return {
     promise,
+    trigger: onInt,
     dispose: () => {
       process.off('SIGINT', onInt);
       process.off('SIGTERM', onTerm);

@@ -12,6 +12,7 @@ export class OutputBook {
   private readonly lastSent = new Map<string, number>();
   private readonly pending = new Map<string, string>();
   private timer: NodeJS.Timeout | undefined;
+  private readonly watchers = new Set<(key: string, lines: string[]) => void>();
 
   constructor(private readonly onProgress: (key: string, line: string) => void) {}
 
@@ -19,10 +20,17 @@ export class OutputBook {
     let buffer = this.buffers.get(key);
     if (!buffer) this.buffers.set(key, (buffer = new RingBuffer<string>(LINES_PER_TASK)));
     for (const line of lines) buffer.push(line);
+    for (const watch of this.watchers) watch(key, lines);
     const last = [...lines].reverse().find((l) => l.trim() !== '');
     if (last === undefined) return;
     this.pending.set(key, last);
     this.flushSoon();
+  }
+
+  /** Every new line as it arrives (the attach server streams the watched task's). */
+  watch(listener: (key: string, lines: string[]) => void): () => void {
+    this.watchers.add(listener);
+    return () => this.watchers.delete(listener);
   }
 
   lines(key: string, n?: number): string[] {
