@@ -1,4 +1,5 @@
-import { killTask } from './processes.js';
+import { existsSync, readFileSync } from 'node:fs';
+import { isSameProcess, killTask, processStartTime } from './processes.js';
 import { signalGroup, spawnDetached, type ExitStatus, type SpawnSpec } from './spawn.js';
 import { LogTail } from './tail.js';
 
@@ -9,13 +10,24 @@ export interface JobSpec extends SpawnSpec {
   /** Sanitized output lines as they appear in the log. */
   onLines?: (lines: string[]) => void;
   pollMs?: number;
+  /**
+   * Where a tiny shell wrapper records the exit status, so a fleet that died meanwhile (the
+   * process is detached and survives it) can still learn how it ended.
+   */
+  exitFile?: string;
 }
 
 export interface JobResult extends ExitStatus {
   timedOut: boolean;
   /** Stopped by fleet (cancel, discard, shutdown) rather than ending by itself. */
   killed: boolean;
+  /** An adopted process that vanished without recording its status (killed along with its wrapper). */
+  lost?: boolean;
 }
+
+// "$@" is the real argv: never parsed by the shell. The status is written then renamed, so a
+// reader sees all of it or nothing.
+const WRAPPER = '"$@"; s=$?; printf %s "$s" > "$FLEET_EXIT_FILE.tmp" && mv -f "$FLEET_EXIT_FILE.tmp" "$FLEET_EXIT_FILE"; exit "$s"';
 
 /**
  * One process (setup step, agent or check) run to completion in its own process group, its
@@ -23,14 +35,21 @@ export interface JobResult extends ExitStatus {
  */
 export class Job {
   readonly pid: number;
+  /** With the pid, identifies the process across a fleet restart. */
+  readonly startTime: string;
   readonly result: Promise<JobResult>;
   private killed = false;
   private timedOut = false;
 
-  constructor(private readonly spec: JobSpec) {
-    const spawned = spawnDetached(spec);
-    this.pid = spawned.pid;
-    const tail = spec.onLines ? new LogTail(spec.logFile, spec.onLines) : undefined;
+  private constructor(
+    private readonly spec: JobSpec,
+    pid: number,
+    exited: Promise<ExitStatus & { lost?: boolean }>,
+    tailFrom: 'start' | 'end',
+  ) {
+    this.pid = pid;
+    this.startTime = processStartTime(pid);
+    const tail = spec.onLines ? new LogTail(spec.logFile, spec.onLines, undefined, tailFrom) : undefined;
     const poll = tail ? setInterval(() => tail.poll(), spec.pollMs ?? 200) : undefined;
     const timer =
       spec.timeoutMs !== undefined
@@ -39,7 +58,7 @@ export class Job {
             void this.kill();
           }, spec.timeoutMs)
         : undefined;
-    this.result = spawned.exited.then(async (status) => {
+    this.result = exited.then(async (status) => {
       if (timer) clearTimeout(timer);
       if (poll) clearInterval(poll);
       // Background children the process left behind die with its group.
@@ -47,6 +66,28 @@ export class Job {
       tail?.finish();
       return { ...status, timedOut: this.timedOut, killed: this.killed && !this.timedOut };
     });
+  }
+
+  static start(spec: JobSpec): Job {
+    const argv = spec.exitFile ? ['sh', '-c', WRAPPER, 'fleet-job', ...spec.argv] : spec.argv;
+    const env = spec.exitFile ? { ...spec.env, FLEET_EXIT_FILE: spec.exitFile } : spec.env;
+    const spawned = spawnDetached({ ...spec, argv, env });
+    return new Job(spec, spawned.pid, spawned.exited, 'start');
+  }
+
+  /**
+   * Takes over a process a previous fleet started: it is not our child, so its end is noticed by
+   * polling and its status read from the exit file. Output already in the log is not replayed.
+   */
+  static adopt(spec: JobSpec & { exitFile: string }, pid: number, startTime: string): Job {
+    const exited = new Promise<ExitStatus & { lost?: boolean }>((resolve) => {
+      const check = setInterval(() => {
+        if (isSameProcess(pid, startTime)) return;
+        clearInterval(check);
+        resolve(readExitFile(spec.exitFile) ?? { exitCode: null, signal: null, lost: true });
+      }, spec.pollMs ?? 200);
+    });
+    return new Job(spec, pid, exited, 'end');
   }
 
   pause(): void {
@@ -61,4 +102,12 @@ export class Job {
     if (!this.timedOut) this.killed = true;
     await killTask(this.pid, this.spec.owner);
   }
+}
+
+/** The status a wrapper recorded, if it got to record one. */
+export function readExitFile(path: string): ExitStatus | undefined {
+  if (!existsSync(path)) return undefined;
+  const code = Number(readFileSync(path, 'utf8').trim());
+  if (!Number.isInteger(code)) return undefined;
+  return code > 128 ? { exitCode: code, signal: `signal ${code - 128}` } : { exitCode: code, signal: null };
 }

@@ -1,6 +1,27 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { signalGroup } from './spawn.js';
 
+/** Process start time (clock ticks since boot, from /proc), so a recycled pid is not mistaken for ours. */
+export function processStartTime(pid: number): string {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // Field 22; the command name (field 2) may contain spaces, so count from its closing paren.
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19] ?? '';
+  } catch {
+    return '';
+  }
+}
+
+/** True when `pid` runs and is the process that started at `startTime` (when known). */
+export function isSameProcess(pid: number, startTime: string | undefined): boolean {
+  try {
+    process.kill(pid, 0);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EPERM') return false;
+  }
+  return !startTime || processStartTime(pid) === startTime;
+}
+
 /**
  * Pids of every process whose environment carries this run's and task's ids. A process that
  * called setsid() has left the agent's group; its inherited environment still gives it away.

@@ -1,4 +1,4 @@
-import { closeSync, fstatSync, ftruncateSync, openSync, readSync, writeSync } from 'node:fs';
+import { closeSync, fstatSync, ftruncateSync, openSync, readSync, statSync, writeSync } from 'node:fs';
 import { StringDecoder } from 'node:string_decoder';
 import { OutputSanitizer } from './sanitize.js';
 
@@ -20,7 +20,17 @@ export class LogTail {
     private readonly file: string,
     private readonly onLines: (lines: string[]) => void,
     private readonly capBytes = LOG_CAP_BYTES,
-  ) {}
+    /** 'end' skips what the file already holds (a re-adopted process's earlier output). */
+    from: 'start' | 'end' = 'start',
+  ) {
+    if (from === 'end') {
+      try {
+        this.offset = statSync(file).size;
+      } catch {
+        // not written yet
+      }
+    }
+  }
 
   /** Reads whatever is new; returns true when anything was read. */
   poll(): boolean {

@@ -81,7 +81,7 @@ export async function runCommand(options: RunOptions): Promise<number> {
     const { events, removed } = syncTasks(spec, store.state);
     for (const e of events) engine.emit(e);
     for (const key of removed) engine.emit({ type: 'task_removed', key });
-    const resumeFrom = await resumeInterrupted(engine.ctx, store.state);
+    const resumeFrom = await resumeInterrupted(engine, store.state);
     await drainInbox(engine, paths.inbox);
 
     const inbox = new InboxWatcher(engine, paths.inbox);

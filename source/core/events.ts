@@ -31,7 +31,7 @@ export type FleetEvent = At &
     | { type: 'task_removed'; key: string }
     | { type: 'attempt_started'; key: string; attempt: number }
     | { type: 'worktree_ready'; key: string; attempt: number; path: string; branch: string; baseSha: string }
-    | { type: 'agent_started'; key: string; attempt: number; pid: number; slot: number; port: number }
+    | { type: 'agent_started'; key: string; attempt: number; pid: number; startTime?: string; slot: number; port: number; adopted?: boolean }
     | { type: 'agent_exited'; key: string; attempt: number; exitCode: number | null; signal: string | null }
     | { type: 'check_started'; key: string; attempt: number; tip: string }
     | { type: 'check_passed'; key: string; attempt: number; tip: string }

@@ -36,6 +36,8 @@ export interface TaskRecord extends TaskInfo {
   candidate?: string;
   mergedCommit?: string;
   pid?: number;
+  /** With pid, identifies the agent process across a fleet restart (for re-adoption). */
+  pidStart?: string;
   slot?: number;
   port?: number;
   exit?: { exitCode: number | null; signal: string | null };
@@ -126,6 +128,7 @@ export function reduce(state: RunState, event: FleetEvent): RunState {
       return patchTask(state, event.key, {
         ...enter('running', at),
         pid: event.pid,
+        pidStart: event.startTime,
         slot: event.slot,
         port: event.port,
         interrupted: undefined,
@@ -190,7 +193,8 @@ export function reduce(state: RunState, event: FleetEvent): RunState {
         archives: event.archiveRef ? [...t.archives, event.archiveRef] : t.archives,
       }));
     case 'task_interrupted':
-      return patchTask(state, event.key, { pid: undefined, interrupted: true });
+      // pid stays: the agent runs detached and may outlive fleet; the next run adopts or stops it.
+      return patchTask(state, event.key, { interrupted: true });
     case 'starts_paused':
       return { ...state, startsPaused: true };
     case 'starts_resumed':

@@ -43,7 +43,7 @@ export async function applyAction(engine: Engine, action: TaskAction, key: strin
       if (record.state === 'merged' || record.state === 'accepted') refuse(`it is already ${record.state}`);
       if (record.state === 'pending') refuse(status === 'blocked' ? 'it is blocked by a dependency' : 'it has not run yet');
       const archived = await engine.archiveAttempt(ctx.task(key), record.attempt);
-      if (!engine.schedule(key, 'fresh', { failure: feedbackOf(record) })) refuse('it is already scheduled');
+      if (!engine.schedule(key, { startAt: 'fresh', forced: true, failure: feedbackOf(record) })) refuse('it is already scheduled');
       return `${key} will start a fresh attempt${archived ? ` (previous work archived at ${archived})` : ''}`;
     }
     case 'requeue': {
@@ -56,7 +56,7 @@ export async function applyAction(engine: Engine, action: TaskAction, key: strin
         return `${key} is back in the merge queue`;
       }
       // The tip changed since its check passed (or it never passed): check it again first.
-      if (!engine.schedule(key, 'check', {})) refuse('it is already scheduled');
+      if (!engine.schedule(key, { startAt: 'check', forced: true })) refuse('it is already scheduled');
       return `${key} changed since its check passed; re-running the check before it queues`;
     }
     case 'accept':

@@ -1,10 +1,11 @@
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promptWithFailure, taskArgv, taskEnv } from '../agents/command.js';
 import type { FailurePhase } from '../core/events.js';
 import type { TaskSpec } from '../core/fleet.js';
 import { autoCommit, currentBranch } from '../git/commit.js';
-import { cleanEnv } from '../git/exec.js';
+import { cleanEnv, gitOk } from '../git/exec.js';
+import { killTask } from '../agents/processes.js';
 import { createRef, deleteRef, readRef } from '../git/refs.js';
 import { revParse, treeOf } from '../git/repo.js';
 import { unsafeChanges } from '../git/unsafe-changes.js';
@@ -30,6 +31,8 @@ export interface AttemptInput {
   attempt: number;
   slot: number;
   startAt: StartAt;
+  /** The agent of a previous fleet process, still running: take it over instead of starting anew. */
+  adopt?: { pid: number; startTime: string };
   failure?: { attempt: number; summary: string; detail: string };
 }
 
@@ -78,6 +81,8 @@ export async function runAttempt(ctx: EngineContext, input: AttemptInput): Promi
     const deadline = Date.now() + task.timeoutMs;
     const steps = { cwd: path, env, deadline };
 
+    // A resumed setup may follow a checkout that a crash cut short; the agent has not run yet.
+    if (input.startAt === 'setup') await gitOk(path, ['reset', '--hard', '--quiet']);
     if (input.startAt === 'fresh' || input.startAt === 'setup') {
       await bringIgnoredFiles(repo, path, task.copy, task.link);
       const setup = await runShellSteps(ctx, task, task.setup, { ...steps, logFile: join(logDir, 'setup.log') });
@@ -87,12 +92,32 @@ export async function runAttempt(ctx: EngineContext, input: AttemptInput): Promi
 
     if (input.startAt !== 'check') {
       const agent = ctx.spec.agents[task.agent];
-      const result = await runJob(ctx, task, taskArgv(task, agent, prompt), {
-        ...steps,
-        logFile: join(logDir, 'agent.log'),
-        stdinFile: task.run === undefined && agent?.stdin === 'prompt' ? promptFile : undefined,
-        onStart: (pid) => ctx.emit({ type: 'agent_started', key: task.key, attempt, pid, slot: input.slot, port }),
-      });
+      const runAgent = (adopt?: { pid: number; startTime: string }) =>
+        runJob(ctx, task, taskArgv(task, agent, prompt), {
+          ...steps,
+          logFile: join(logDir, 'agent.log'),
+          exitFile: join(logDir, 'agent.exit'),
+          stdinFile: task.run === undefined && agent?.stdin === 'prompt' ? promptFile : undefined,
+          adopt,
+          onStart: (job) =>
+            ctx.emit({
+              type: 'agent_started',
+              key: task.key,
+              attempt,
+              pid: job.pid,
+              startTime: job.startTime,
+              slot: input.slot,
+              port,
+              adopted: adopt !== undefined,
+            }),
+        });
+      if (!input.adopt) rmSync(join(logDir, 'agent.exit'), { force: true });
+      let result = await runAgent(input.adopt);
+      if (result.lost && !stopped()) {
+        // The adopted agent died with its wrapper (killed with the old fleet): run it again.
+        await killTask(undefined, { runId: ctx.runId, project: task.project, taskId: task.id });
+        result = await runAgent();
+      }
       ctx.emit({ type: 'agent_exited', key: task.key, attempt, exitCode: result.exitCode, signal: result.timedOut ? 'timeout' : null });
       if (stopped()) return { kind: 'stopped' };
       failUnless(result, 'agent');
@@ -148,12 +173,14 @@ async function ensureWorktree(ctx: EngineContext, task: TaskSpec, attempt: numbe
   const path = worktreePath(ctx, task);
   const branch = branchName(task);
   const baseRef = fleetRef(ctx, 'base', task);
-  let baseSha = fresh ? undefined : await readRef(repo, baseRef);
+  const branchTip = await readRef(repo, `refs/heads/${branch}`);
+  // Resuming: the recorded base, else the branch itself (a crash before the base ref was written
+  // leaves a branch that still points where it started).
+  let baseSha = fresh ? undefined : ((await readRef(repo, baseRef)) ?? branchTip);
   if (baseSha === undefined) {
     baseSha = await revParse(repo, `refs/heads/${task.base}`);
     if (!baseSha) throw new AttemptFailure('worktree', `base branch ${task.base} does not exist in ${repo}`);
   }
-  const branchTip = await readRef(repo, `refs/heads/${branch}`);
   if (branchTip === undefined) {
     if ((await createRef(repo, `refs/heads/${branch}`, baseSha, `fleet: task ${task.key}`)) === 'exists') {
       throw new AttemptFailure('worktree', `branch ${branch} appeared while fleet was creating it`);

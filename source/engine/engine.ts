@@ -13,6 +13,15 @@ import type { Store } from './store.js';
 
 export type Feedback = { attempt: number; summary: string; detail: string };
 
+/** How a scheduled start came about: a user's retry or requeue, or a resumed attempt. */
+export interface StartOrder {
+  startAt: StartAt;
+  /** Set for a user's retry/requeue and resumed attempts: start whatever the task's state. */
+  forced?: boolean;
+  failure?: Feedback;
+  adopt?: { pid: number; startTime: string };
+}
+
 export interface EngineOptions {
   spec: FleetSpec;
   store: Store;
@@ -69,9 +78,9 @@ export class Engine {
   }
 
   /** Picks up where a previous process left each task, then starts whatever is ready. */
-  start(resumeFrom: Map<string, StartAt> = new Map()): void {
+  start(resumeFrom: Map<string, StartOrder> = new Map()): void {
     this.started = true;
-    for (const [key, startAt] of resumeFrom) this.schedule(key, startAt);
+    for (const [key, order] of resumeFrom) this.schedule(key, order);
     for (const q of this.queues.values()) q.kick();
     this.pump();
   }
@@ -140,20 +149,20 @@ export class Engine {
   /** Starts every ready task that is not scheduled yet; p-queue holds them until a slot frees. */
   pump(): void {
     if (this.closing || !this.started) return;
-    for (const record of readyTasks(this.options.store.state)) this.schedule(record.key, 'fresh');
+    for (const record of readyTasks(this.options.store.state)) this.schedule(record.key, { startAt: 'fresh' });
   }
 
   /**
-   * Queues a task for a slot. `manual` marks a user's retry or requeue, which starts whatever the
-   * task's state; automatic starts re-check that the task is still ready when a slot frees.
+   * Queues a task for a slot. A forced order starts whatever the task's state; automatic starts
+   * re-check that the task is still ready when a slot frees.
    */
-  schedule(key: string, startAt: StartAt, manual?: { failure?: Feedback }): boolean {
+  schedule(key: string, order: StartOrder): boolean {
     if (this.scheduled.has(key) || this.closing) return false;
     this.scheduled.add(key);
     void this.slots.add(async () => {
       const slot = this.freeSlots.shift()!;
       try {
-        await this.runTask(key, startAt, slot, manual);
+        await this.runTask(key, order, slot);
       } finally {
         this.freeSlots.push(slot);
         this.freeSlots.sort((a, b) => a - b);
@@ -166,20 +175,23 @@ export class Engine {
   }
 
   /** One slot's worth of work: an attempt, and the automatic fresh attempts after failures. */
-  private async runTask(key: string, startAt: StartAt, slot: number, manual?: { failure?: Feedback }): Promise<void> {
+  private async runTask(key: string, order: StartOrder, slot: number): Promise<void> {
+    let { startAt } = order;
     const task = this.ctx.task(key);
     const record = this.options.store.state.tasks[key];
     if (!record) return;
     const state = this.options.store.state;
     // Changed while waiting for a slot: no longer ready, held, or starts paused.
-    if (!manual && startAt === 'fresh' && (record.state !== 'pending' || record.paused || state.startsPaused)) return;
+    if (!order.forced && startAt === 'fresh' && (record.state !== 'pending' || record.paused || state.startsPaused)) return;
     this.ctx.stopping.delete(key);
     let attempt = startAt === 'fresh' ? record.attempt + 1 : Math.max(1, record.attempt);
     let retriesLeft = task.retries;
-    let feedback = manual?.failure;
+    let feedback = order.failure;
+    let adopt = order.adopt;
     for (;;) {
-      this.ctx.output.reset(key);
-      const outcome = await runAttempt(this.ctx, { task, attempt, slot, startAt, failure: feedback });
+      if (!adopt) this.ctx.output.reset(key);
+      const outcome = await runAttempt(this.ctx, { task, attempt, slot, startAt, failure: feedback, adopt });
+      adopt = undefined;
       if (outcome.kind !== 'failed' || this.closing) return;
       const willRetry = retriesLeft > 0 && !this.ctx.stopping.has(key);
       this.emit({ type: 'attempt_failed', key, attempt, phase: outcome.phase, message: outcome.message, tail: outcome.tail, willRetry });

@@ -1,5 +1,6 @@
 import { closeSync, openSync, readFileSync, unlinkSync, writeSync } from 'node:fs';
 import { hostname } from 'node:os';
+import { processStartTime } from '../agents/processes.js';
 
 export interface LockOwner {
   pid: number;
@@ -10,16 +11,6 @@ export interface LockOwner {
   runId: string;
   stateDir: string;
   at: number;
-}
-
-export function processStartTime(pid: number): string {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    // Field 22; the command name (field 2) may contain spaces, so count from its closing paren.
-    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19] ?? '';
-  } catch {
-    return '';
-  }
 }
 
 export function isAlive(owner: Pick<LockOwner, 'pid' | 'startTime' | 'host'>): boolean {

@@ -1,28 +1,63 @@
+import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
 import { killTask } from '../agents/processes.js';
-import type { RunState } from '../core/state.js';
-import type { StartAt } from './attempt.js';
-import type { EngineContext } from './context.js';
+import type { RunState, TaskRecord } from '../core/state.js';
+import { worktreePath, type EngineContext } from './context.js';
+import type { Engine, StartOrder } from './engine.js';
 
 /**
  * What a crash or interrupt left mid-way (SPEC §2: an attempt cut short by fleet itself resumes
- * in its worktree and uses no retry). Leftover processes of the previous fleet are stopped before
- * anything touches their worktrees. Returns where each interrupted attempt picks up.
+ * in its worktree and uses no retry). An agent still running detached is adopted; one that
+ * finished meanwhile has its exit status collected; anything else of the task's is stopped
+ * before its worktree is touched. Returns where each interrupted attempt picks up.
  */
-export async function resumeInterrupted(ctx: EngineContext, state: RunState): Promise<Map<string, StartAt>> {
-  const resume = new Map<string, StartAt>();
+export async function resumeInterrupted(engine: Engine, state: RunState): Promise<Map<string, StartOrder>> {
+  const ctx = engine.ctx;
+  const resume = new Map<string, StartOrder>();
   for (const key of state.order) {
     const t = state.tasks[key]!;
     const spec = ctx.spec.tasks.find((s) => s.key === key);
     if (!spec) continue;
-    if (t.state === 'preparing' || t.state === 'running' || t.state === 'checking') {
-      await killTask(t.pid, { runId: ctx.runId, project: spec.project, taskId: spec.id });
-      if (!t.interrupted) ctx.emit({ type: 'task_interrupted', key });
-      resume.set(key, t.state === 'preparing' ? 'setup' : t.state === 'running' ? 'agent' : 'check');
+    const owner = { runId: ctx.runId, project: spec.project, taskId: spec.id };
+    const active = t.state === 'preparing' || t.state === 'running' || t.state === 'checking';
+    if (active && t.failure) {
+      // It failed and a retry was due when fleet stopped: archive the failed attempt (idempotent), then retry.
+      await killTask(t.pid, owner);
+      await engine.archiveAttempt(spec, t.attempt);
+      resume.set(key, { startAt: 'fresh', forced: true, failure: { attempt: t.attempt, summary: t.failure.message, detail: t.failure.tail } });
+    } else if (t.state === 'running' && t.pid !== undefined && t.pidStart) {
+      resume.set(key, { startAt: 'agent', forced: true, adopt: { pid: t.pid, startTime: t.pidStart } });
+    } else if (active) {
+      await killTask(t.pid, owner);
+      clearStaleIndexLock(ctx, t);
+      resume.set(key, { startAt: t.state === 'preparing' ? 'setup' : t.state === 'running' ? 'agent' : 'check', forced: true });
+    } else if (t.state === 'merged' && t.cleanupPending) {
+      await engine.queueFor(spec).cleanup(spec, t);
     } else if (t.state === 'merging') {
       // The queue re-checks refs before building anything, so a merge that landed is not repeated.
       ctx.emit({ type: 'merge_waiting', key, reason: 'resuming an interrupted merge' });
     }
-    if (t.paused && t.state !== 'pending') ctx.emit({ type: 'task_resumed', key }); // a stopped group did not survive
+    if (active && !t.interrupted) ctx.emit({ type: 'task_interrupted', key });
+    if (t.paused && active) ctx.emit({ type: 'task_resumed', key }); // a stopped group did not survive the restart
   }
   return resume;
+}
+
+/**
+ * A task's own processes are all gone (killed above), so an index.lock left in its worktree's
+ * admin dir can only be stale: git never removes one itself, and the agent's next `git add` would fail.
+ */
+function clearStaleIndexLock(ctx: EngineContext, t: TaskRecord): void {
+  const path = t.worktree ?? worktreePath(ctx, ctx.task(t.key));
+  let adminDir: string | undefined;
+  try {
+    adminDir = /^gitdir: (.+)$/m.exec(readFileSync(join(path, '.git'), 'utf8'))?.[1]?.trim();
+  } catch {
+    return; // no worktree yet
+  }
+  const lock = adminDir && join(adminDir, 'index.lock');
+  if (lock && existsSync(lock)) {
+    rmSync(lock, { force: true });
+    process.stderr.write(`fleet: removed a stale ${lock} left by ${t.key}'s interrupted processes\n`);
+  }
 }

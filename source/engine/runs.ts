@@ -25,19 +25,20 @@ export function createRun(stateDir: string, runId: string, file: string): RunPat
   return paths;
 }
 
-/** Every run recorded in a state dir, oldest first (run ids sort by time). */
+/** Every run recorded in a state dir, oldest first. */
 export function listRuns(stateDir: string): RunMeta[] {
   const dir = join(stateDir, 'runs');
   if (!existsSync(dir)) return [];
   const runs: RunMeta[] = [];
-  for (const name of readdirSync(dir).sort()) {
+  for (const name of readdirSync(dir)) {
     try {
       runs.push(JSON.parse(readFileSync(join(dir, name, 'run.json'), 'utf8')) as RunMeta);
     } catch {
       // a run dir without metadata is not a run we can resume
     }
   }
-  return runs;
+  // Run ids sort by second only; two runs in one second are told apart by creation time.
+  return runs.sort((a, b) => a.createdAt - b.createdAt || a.runId.localeCompare(b.runId));
 }
 
 /** Rebuilds a run's state by replaying its journal through the reducer. */

@@ -6,6 +6,8 @@ import type { EngineContext } from './context.js';
 
 export interface StepResult {
   ok: boolean;
+  /** An adopted process ended without recording its status: the step has to run again. */
+  lost?: boolean;
   exitCode: number | null;
   timedOut: boolean;
   killed: boolean;
@@ -38,26 +40,35 @@ export async function runJob(
   ctx: EngineContext,
   task: TaskSpec,
   argv: string[],
-  opts: StepOptions & { stdinFile?: string; onStart?: (pid: number) => void },
+  opts: StepOptions & {
+    stdinFile?: string;
+    exitFile?: string;
+    /** A live process of a previous fleet to take over instead of starting one. */
+    adopt?: { pid: number; startTime: string };
+    onStart?: (job: Job) => void;
+  },
 ): Promise<StepResult> {
   const key = opts.showAs ?? task.key;
   const timeoutMs = opts.deadline === undefined ? undefined : Math.max(1, opts.deadline - Date.now());
-  const job = new Job({
+  const spec = {
     argv,
     cwd: opts.cwd,
     env: opts.env,
     logFile: opts.logFile,
     stdinFile: opts.stdinFile,
+    exitFile: opts.exitFile,
     timeoutMs,
     owner: { runId: ctx.runId, project: task.project, taskId: task.id },
-    onLines: (lines) => ctx.output.add(key, lines),
-  });
+    onLines: (lines: string[]) => ctx.output.add(key, lines),
+  };
+  const job = opts.adopt && opts.exitFile ? Job.adopt({ ...spec, exitFile: opts.exitFile }, opts.adopt.pid, opts.adopt.startTime) : Job.start(spec);
   ctx.jobs.set(task.key, job);
-  opts.onStart?.(job.pid);
+  opts.onStart?.(job);
   if (ctx.store.state.tasks[task.key]?.paused) job.pause();
   try {
     const r = await job.result;
     const tail = readLogTail(opts.logFile);
+    if (r.lost) return { ok: false, exitCode: null, timedOut: false, killed: false, lost: true, message: 'vanished without an exit status', tail };
     if (r.spawnError) return { ok: false, exitCode: null, timedOut: false, killed: false, message: r.spawnError, tail };
     const ok = r.exitCode === 0 && !r.timedOut && !r.killed;
     const message = r.timedOut

@@ -1,0 +1,45 @@
+import type { UiCommand } from './fleet-view.js';
+
+/** What the keyboard is talking to right now; the dialogs replace the help bar, help replaces the body. */
+export type Mode =
+  | { kind: 'normal' }
+  /** Typing into the task filter. */
+  | { kind: 'filter' }
+  | { kind: 'help' }
+  /** A destructive command waiting for y; any other key aborts it. */
+  | { kind: 'confirm'; question: string; command: UiCommand; verb: string }
+  /** Quit while tasks are at work: stop them, leave them running, or stay. */
+  | { kind: 'quit'; question: string };
+
+/**
+ * Following shows the live tail of the selected task's output. Scrolled back, the pane shows a
+ * snapshot taken when the user left the tail, so what they read holds still while output arrives
+ * (FleetView has no line numbers to anchor to; `less` does the same until F).
+ */
+export type Scroll = { follow: true } | { follow: false; lines: readonly string[]; offset: number };
+
+export interface UiState {
+  /** Task key; kept by key, not index, so the selection survives new tasks and filtering. */
+  selected?: string;
+  focus: 'list' | 'pane';
+  filter: string;
+  mode: Mode;
+  scroll: Scroll;
+  /** The sentence saying what the last command did (or why nothing happened). */
+  status?: string;
+}
+
+export const FOLLOW: Scroll = { follow: true };
+
+export function initialUi(): UiState {
+  return { focus: 'list', filter: '', mode: { kind: 'normal' }, scroll: FOLLOW };
+}
+
+/** The selected task among those shown: the remembered one if visible, else the first. */
+export function selectedKey(ui: UiState, visible: readonly string[]): string | undefined {
+  return ui.selected !== undefined && visible.includes(ui.selected) ? ui.selected : visible[0];
+}
+
+export function withStatus(ui: UiState, status: string | undefined): UiState {
+  return { ...ui, status };
+}
