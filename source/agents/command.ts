@@ -63,3 +63,19 @@ export function promptWithFailure(prompt: string, failure: { attempt: number; su
     '--- end of failure report; please fix the cause and complete the task ---',
   ].join('\n');
 }
+
+/** The prompt for resolving a conflict with the base inside the task's worktree (SPEC §2). */
+export function resolvePrompt(prompt: string, base: string, paths: string[]): string {
+  return [
+    prompt,
+    '',
+    '--- fleet: merge conflict ---',
+    `The branch ${base} moved on while you worked. A merge of ${base} into this branch is in progress`,
+    'in this worktree and conflicts in:',
+    ...paths.map((p) => `  - ${p}`),
+    'Resolve every conflict so the result keeps the intent of both sides, and leave no conflict',
+    'markers (<<<<<<<, =======, >>>>>>>). Do not commit and do not abort the merge: fleet commits',
+    'the result and runs the check on it.',
+    '--- end of conflict report ---',
+  ].join('\n');
+}

@@ -10,6 +10,7 @@ import { validateCommand } from './validate.js';
 const ACTION_HELP: Record<(typeof TASK_ACTIONS)[number], string> = {
   retry: 'start a fresh attempt (the old one is archived first)',
   requeue: 'send a reviewed task back to the merge queue (re-checked if it changed)',
+  resolve: "merge the base into a conflicted task's branch and let its agent resolve the conflict",
   accept: 'mark done without merging (archived; dependents start from the current base)',
   discard: 'archive the work, remove worktree and branch',
   cancel: 'stop the task; its worktree and branch are kept',

@@ -44,6 +44,7 @@ export type FleetEvent = At &
         tail: string;
         willRetry: boolean;
       }
+    | { type: 'resolve_started'; key: string; attempt: number; base: string; paths: string[] }
     | { type: 'merge_started'; key: string; base: string }
     | { type: 'merge_waiting'; key: string; reason: string }
     | { type: 'candidate_built'; key: string; candidate: string; base: string; gate: boolean }

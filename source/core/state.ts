@@ -122,6 +122,8 @@ export function reduce(state: RunState, event: FleetEvent): RunState {
         predictedConflicts: undefined,
         interrupted: undefined,
       });
+    case 'resolve_started':
+      return patchTask(state, event.key, { ...enter('preparing', at), review: undefined, candidate: undefined, failure: undefined, waitReason: undefined });
     case 'worktree_ready':
       return patchTask(state, event.key, { worktree: event.path, branch: event.branch, baseSha: event.baseSha });
     case 'agent_started':

@@ -4,7 +4,7 @@ import { autoCommit } from '../git/commit.js';
 import { worktreePath } from './context.js';
 import type { Engine, Feedback } from './engine.js';
 
-export const TASK_ACTIONS = ['retry', 'requeue', 'accept', 'discard', 'cancel', 'pause', 'resume'] as const;
+export const TASK_ACTIONS = ['retry', 'requeue', 'resolve', 'accept', 'discard', 'cancel', 'pause', 'resume'] as const;
 export type TaskAction = (typeof TASK_ACTIONS)[number];
 
 export class ActionRefused extends Error {}
@@ -59,6 +59,10 @@ export async function applyAction(engine: Engine, action: TaskAction, key: strin
       if (!engine.schedule(key, { startAt: 'check', forced: true })) refuse('it is already scheduled');
       return `${key} changed since its check passed; re-running the check before it queues`;
     }
+    case 'resolve':
+      if (record.state !== 'review' || record.review?.reason !== 'conflict') refuse('only a task in review for a conflict can be resolved');
+      if (!engine.schedule(key, { startAt: 'resolve', forced: true })) refuse('it is already scheduled');
+      return `${key}: merging ${ctx.task(key).base} into its branch; the agent resolves ${record.review?.paths.join(', ')}`;
     case 'accept':
     case 'discard': {
       if (record.state === 'merged' || record.state === 'merging' || record.state === 'accepted' || record.state === 'discarded') {

@@ -1,6 +1,6 @@
 import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { promptWithFailure, taskArgv, taskEnv } from '../agents/command.js';
+import { promptWithFailure, resolvePrompt, taskArgv, taskEnv } from '../agents/command.js';
 import type { FailurePhase } from '../core/events.js';
 import type { TaskSpec } from '../core/fleet.js';
 import { autoCommit, currentBranch } from '../git/commit.js';
@@ -9,6 +9,7 @@ import { killTask } from '../agents/processes.js';
 import { createRef, deleteRef, readRef } from '../git/refs.js';
 import { revParse, treeOf } from '../git/repo.js';
 import { unsafeChanges } from '../git/unsafe-changes.js';
+import { finishMerge, pathsWithMarkers, startMerge } from '../git/worktree-merge.js';
 import { addWorktree, listWorktrees, removeWorktree } from '../git/worktree.js';
 import { bringIgnoredFiles } from '../git/worktree-files.js';
 import { samePath } from '../git/paths.js';
@@ -23,8 +24,11 @@ export type AttemptOutcome =
   /** The user (or shutdown) stopped it; whoever stopped it has recorded the new state. */
   | { kind: 'stopped' };
 
-/** Where an interrupted attempt picks up: from scratch, at its agent, or at its check. */
-export type StartAt = 'fresh' | 'setup' | 'agent' | 'check';
+/**
+ * Where an attempt starts: from scratch, or (resumed) at its setup, agent or check; `resolve`
+ * merges the base into the task's branch and has the agent resolve the conflict.
+ */
+export type StartAt = 'fresh' | 'setup' | 'agent' | 'check' | 'resolve';
 
 export interface AttemptInput {
   task: TaskSpec;
@@ -90,7 +94,10 @@ export async function runAttempt(ctx: EngineContext, input: AttemptInput): Promi
       failUnless(setup, 'setup');
     }
 
-    if (input.startAt !== 'check') {
+    if (input.startAt === 'resolve') {
+      const outcome = await resolveWithAgent(ctx, input, { path, logDir, prompt, env, deadline, port });
+      if (outcome) return outcome;
+    } else if (input.startAt !== 'check') {
       const agent = ctx.spec.agents[task.agent];
       const runAgent = (adopt?: { pid: number; startTime: string }) =>
         runJob(ctx, task, taskArgv(task, agent, prompt), {
@@ -123,6 +130,7 @@ export async function runAttempt(ctx: EngineContext, input: AttemptInput): Promi
       failUnless(result, 'agent');
     }
 
+    await finishMerge(path, `Merge ${task.base} into ${branch}\n\nFleet-Task: ${task.id}`);
     const head = await currentBranch(path);
     if (head !== `refs/heads/${branch}`) {
       throw new AttemptFailure('agent', `the agent left its branch: HEAD is ${head ?? 'detached'}, expected ${branch}`);
@@ -202,4 +210,42 @@ async function ensureWorktree(ctx: EngineContext, task: TaskSpec, attempt: numbe
   }
   ctx.emit({ type: 'worktree_ready', key: task.key, attempt, path, branch, baseSha });
   return baseSha;
+}
+
+/**
+ * Merges the current base into the task's branch inside its worktree and, if that conflicts,
+ * runs the agent with the conflicting paths to resolve them. The result then goes through the
+ * normal commit, check and merge queue; it never goes straight to base. Returns an outcome only
+ * when the attempt ends here.
+ */
+async function resolveWithAgent(
+  ctx: EngineContext,
+  input: AttemptInput,
+  run: { path: string; logDir: string; prompt: string; env: NodeJS.ProcessEnv; deadline: number; port: number },
+): Promise<AttemptOutcome | undefined> {
+  const { task, attempt } = input;
+  const repo = ctx.project(task).path;
+  const baseTip = await revParse(repo, `refs/heads/${task.base}`);
+  if (!baseTip) throw new AttemptFailure('worktree', `base branch ${task.base} does not exist in ${repo}`);
+  const conflicts = await startMerge(run.path, baseTip, `Merge ${task.base} into ${branchName(task)}\n\nFleet-Task: ${task.id}`);
+  ctx.emit({ type: 'resolve_started', key: task.key, attempt, base: baseTip, paths: conflicts });
+  if (conflicts.length === 0) return undefined; // the base moved again and merges cleanly now
+  const promptFile = join(run.logDir, 'resolve-prompt.txt');
+  const prompt = resolvePrompt(run.prompt, task.base, conflicts);
+  writeFileSync(promptFile, prompt);
+  const agent = ctx.spec.agents[task.agent];
+  const result = await runJob(ctx, task, taskArgv(task, agent, prompt), {
+    cwd: run.path,
+    env: { ...run.env, FLEET_PROMPT_FILE: promptFile, FLEET_RESOLVING: '1' },
+    deadline: run.deadline,
+    logFile: join(run.logDir, 'resolve.log'),
+    stdinFile: task.run === undefined && agent?.stdin === 'prompt' ? promptFile : undefined,
+    onStart: (job) => ctx.emit({ type: 'agent_started', key: task.key, attempt, pid: job.pid, startTime: job.startTime, slot: input.slot, port: run.port }),
+  });
+  ctx.emit({ type: 'agent_exited', key: task.key, attempt, exitCode: result.exitCode, signal: result.timedOut ? 'timeout' : null });
+  if (ctx.stopping.has(task.key)) return { kind: 'stopped' };
+  failUnless(result, 'agent');
+  const left = await pathsWithMarkers(run.path, conflicts);
+  if (left.length > 0) throw new AttemptFailure('agent', `conflict markers are still in ${left.join(', ')}`);
+  return undefined;
 }

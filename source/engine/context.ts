@@ -20,6 +20,8 @@ export interface EngineContext {
   /** Keys of tasks the user stopped (cancel, discard) while something of theirs was running. */
   stopping: Set<string>;
   emit(event: EventInput): void;
+  /** `on_conflict: agent`: let the agent resolve a conflict, once per attempt. */
+  autoResolve(key: string, attempt: number): void;
   task(key: string): TaskSpec;
   project(task: TaskSpec): ProjectSpec;
 }

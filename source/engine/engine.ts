@@ -38,6 +38,7 @@ export class Engine {
   private readonly slots: PQueue;
   private readonly freeSlots: number[];
   private readonly scheduled = new Set<string>();
+  private readonly autoResolved = new Set<string>();
   private readonly queues = new Map<string, MergeQueue>();
   private readonly busyActions = new Set<Promise<unknown>>();
   private settledWaiters: (() => void)[] = [];
@@ -58,6 +59,11 @@ export class Engine {
       jobs: new Map(),
       stopping: new Set(),
       emit: (event) => this.emit(event),
+      autoResolve: (key, attempt) => {
+        if (this.autoResolved.has(`${key}#${attempt}`)) return;
+        this.autoResolved.add(`${key}#${attempt}`);
+        this.schedule(key, { startAt: 'resolve', forced: true });
+      },
       task: (key) => {
         const t = tasks.get(key);
         if (!t) throw new Error(`unknown task ${key}`);

@@ -129,6 +129,7 @@ export class MergeQueue {
           paths: merged.paths,
           tail: merged.messages.map((m) => m.text.trim()).join('\n'),
         });
+        if (task.onConflict === 'agent') ctx.autoResolve(task.key, record.attempt);
         return;
       }
       const candidate = await commitTree(repo, merged.tree, task.merge === 'merge' ? [old, tip] : [old], commitMessage(task));

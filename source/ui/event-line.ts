@@ -32,6 +32,10 @@ export function eventLine(event: FleetEvent, state: RunState): string | undefine
       return `${event.key}: check passed${elapsed}; queued for merge`;
     case 'attempt_failed':
       return `${event.key}: attempt ${event.attempt} failed (${event.message})${event.willRetry ? '; retrying with a fresh attempt' : ''}`;
+    case 'resolve_started':
+      return event.paths.length > 0
+        ? `${event.key}: resolving a conflict with ${state.tasks[event.key]?.base ?? 'base'} in ${event.paths.join(', ')}`
+        : `${event.key}: merged ${state.tasks[event.key]?.base ?? 'base'} into its branch cleanly`;
     case 'merge_started':
       return `${event.key}: merging into ${event.base}`;
     case 'merge_waiting':

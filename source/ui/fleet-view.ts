@@ -2,7 +2,7 @@ import type { RunState } from '../core/state.js';
 
 /** What the user can ask of the engine from the UI (SPEC §8 keys that act on tasks). */
 export type UiCommand =
-  | { action: 'retry' | 'requeue' | 'accept' | 'discard' | 'cancel' | 'pause' | 'resume'; key: string }
+  | { action: 'retry' | 'requeue' | 'resolve' | 'accept' | 'discard' | 'cancel' | 'pause' | 'resume'; key: string }
   | { action: 'pause-all' | 'resume-all' };
 
 /** Things the UI hands the terminal to: it suspends itself, the host runs them, the UI comes back. */

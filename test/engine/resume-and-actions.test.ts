@@ -211,3 +211,36 @@ projects:
     expect(existsSync(join(dir, '.fleet'))).toBe(true);
   });
 });
+
+describe('resolving a conflict with the agent', () => {
+  const RESOLVING = (onConflict: string) => `version: 1
+concurrency: 2
+defaults: { retries: 0 }
+tasks:
+  - { id: first, run: "${agent('edit', 'README.md', 'first title')}" }
+  - { id: second, on_conflict: ${onConflict}, run: "${agent('edit', 'README.md', 'second title', '0.8')}" }
+`;
+
+  it('on request, merges base into the branch, lets the agent resolve, and queues the result', async () => {
+    const r = repo({ files: { 'README.md': 'title\n' } });
+    writeFleet(r.dir, RESOLVING('review'));
+    expect((await runFleet(r.dir)).code).toBe(1);
+    expect((await fleetCli(r.dir, 'resolve', 'second')).code).toBe(0);
+    const resumed = await runFleet(r.dir);
+    expect(resumed.code, resumed.out).toBe(0);
+    expect(r.git('show', 'main:README.md')).toBe('second title');
+    // The branch merged base in (two parents) before the queue merged it: first's commit is kept.
+    expect(r.git('log', '--format=%s', 'main')).toContain('Merge main into fleet/second');
+    const t = (await lastRun(r.dir)).tasks.second!;
+    expect(t.attempt).toBe(1);
+  });
+
+  it('with on_conflict: agent, resolves without a human', async () => {
+    const r = repo({ files: { 'README.md': 'title\n' } });
+    writeFleet(r.dir, RESOLVING('agent'));
+    const result = await runFleet(r.dir);
+    expect(result.code, result.out).toBe(0);
+    expect(result.out).toContain('second: resolving a conflict with main in README.md');
+    expect(r.git('show', 'main:README.md')).toBe('second title');
+  });
+});
