@@ -34,6 +34,8 @@ export interface RunOptions {
   signal?: AbortSignal;
   /** Background engine of the TTY mode: stays up while a UI is attached, even when nothing can progress. */
   daemon?: boolean;
+  /** Where the daemon writes its socket path once it serves the run (the terminal UI waits for it). */
+  readyFile?: string;
 }
 
 /** `fleet run`: start or resume this file's run, headless, until nothing can progress. */
@@ -89,6 +91,7 @@ export async function runCommand(options: RunOptions): Promise<number> {
     const stop = stopOnSignals(options.signal);
     const server = await serve(engine, paths.runDir, stderr);
     if (server) server.onShutdown = stop.trigger;
+    if (options.readyFile) writeFileSync(options.readyFile, server?.path ?? 'none');
     engine.start(resumeFrom);
     if (options.daemon && server) await Promise.race([server.nextChange(), stop.promise, sleep(DAEMON_FIRST_CLIENT_MS)]);
     let signal: 'SIGINT' | 'SIGTERM' | undefined;

@@ -244,3 +244,36 @@ tasks:
     expect(r.git('show', 'main:README.md')).toBe('second title');
   });
 });
+
+describe('pausing', () => {
+  const procState = async (pid: number) => (await import('node:fs')).readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]![0];
+
+  it('stops a running task\'s whole process group and lets it go on when resumed', async () => {
+    const r = repo();
+    const flag = join(r.root, 'flag');
+    writeFleet(r.dir, `version: 1\ntasks:\n  - { id: slow, run: "${agent('wait-for', flag, 'slow.txt')}" }\n`);
+    const run = startRun(r.dir, 'slow: running (pid ');
+    await run.seen;
+    const pid = Number(/slow: running \(pid (\d+)/.exec(run.out.text)![1]);
+    expect((await fleetCli(r.dir, 'pause', 'slow')).out).toContain('slow is paused');
+    expect(await procState(pid)).toBe('T');
+    expect((await lastRun(r.dir)).tasks.slow!.paused).toBe(true);
+    expect((await fleetCli(r.dir, 'resume', 'slow')).out).toContain('slow resumed');
+    expect(await procState(pid)).not.toBe('T');
+    writeFileSync(flag, '');
+    expect(await run.done).toBe(0);
+  });
+
+  it('holds a pending task, and the run waits for a human instead of starting it', async () => {
+    const r = repo();
+    writeFleet(r.dir, `version: 1\ntasks:\n  - { id: first, run: "${agent('edit', 'first.txt', 'x', '1.5')}" }\n  - { id: later, run: "${agent('edit', 'later.txt', 'x')}", depends_on: [first] }\n`);
+    const run = startRun(r.dir, 'first: attempt 1 starting');
+    await run.seen;
+    await fleetCli(r.dir, 'pause', 'later');
+    expect(await run.done).toBe(1);
+    const state = await lastRun(r.dir);
+    expect(state.tasks.first!.state).toBe('merged');
+    expect(state.tasks.later!.state).toBe('pending');
+    expect(state.tasks.later!.paused).toBe(true);
+  });
+});
