@@ -243,3 +243,61 @@ tasks:
     expect(readFileSync(paths.journal, 'utf8')).not.toContain('"type":"progress"');
   });
 });
+
+describe('slots, files and limits', () => {
+  it('never runs more agents than `concurrency`, and does use every slot', async () => {
+    const { readJournal } = await import('../../source/engine/journal.js');
+    const { runPaths, stateDirFor } = await import('../../source/engine/paths.js');
+    const r = repo();
+    const tasks = ['a', 'b', 'c', 'd', 'e'].map((id) => `  - { id: ${id}, run: "${agent('edit', `${id}.txt`, id, '0.4')}" }`).join('\n');
+    writeFleet(r.dir, `version: 1\nconcurrency: 2\ntasks:\n${tasks}\n`);
+    expect((await runFleet(r.dir)).code).toBe(0);
+    const state = await lastRun(r.dir);
+    const events = readJournal(runPaths(await stateDirFor(join(r.dir, 'fleet.yaml')), state.runId).journal);
+    let running = 0;
+    let most = 0;
+    const ports = new Set<number>();
+    for (const e of events) {
+      if (e.type === 'attempt_started') running++;
+      if (e.type === 'check_passed' || e.type === 'review' || (e.type === 'attempt_failed' && !e.willRetry)) running--;
+      if (e.type === 'agent_started') ports.add(e.port);
+      most = Math.max(most, running);
+    }
+    expect(most).toBe(2);
+    expect([...ports].sort()).toEqual([41000, 41001]);
+  });
+
+  it('brings copy, link and .worktreeinclude files into the worktree and never commits them', async () => {
+    const r = repo({ files: { '.gitignore': '.env\n.cache/\nlocal.conf\n', '.worktreeinclude': 'local.conf\n' } });
+    r.write('.env', 'SECRET=1\n');
+    r.write('.cache/models/m.bin', 'weights\n');
+    r.write('local.conf', 'conf\n');
+    const probe = 'cat .env .cache/models/m.bin local.conf > seen.txt && test -L .cache && git add -f .env';
+    writeFleet(r.dir, `version: 1\ndefaults: { copy: [.env], link: [.cache] }\ntasks:\n  - { id: files, run: "${probe}" }\n`);
+    const result = await runFleet(r.dir);
+    expect(result.code, result.out).toBe(0);
+    expect(r.git('show', 'main:seen.txt')).toBe('SECRET=1\nweights\nconf');
+    expect(r.git('ls-tree', '-r', '--name-only', 'main')).not.toContain('.env');
+  });
+
+  it('fails an attempt that runs past its timeout, keeping its log', async () => {
+    const r = repo();
+    writeFleet(r.dir, `version: 1\ndefaults: { retries: 0, timeout: 1s }\ntasks:\n  - { id: stuck, run: "${agent('sleep', '30', 'x.txt')}" }\n`);
+    const result = await runFleet(r.dir);
+    expect(result.code).toBe(1);
+    const t = (await lastRun(r.dir)).tasks.stuck!;
+    expect(t.state).toBe('failed');
+    expect(t.failure?.phase).toBe('timeout');
+    expect(t.failure?.tail).toContain('working 0');
+  });
+
+  it('commits what the agent left with the task title and a Fleet-Task trailer, and skips the gate when base did not move', async () => {
+    const r = repo();
+    writeFleet(r.dir, `version: 1\ntasks:\n  - { id: note, title: Write a note, run: "${agent('edit', 'note.txt', 'n')}" }\n`);
+    const result = await runFleet(r.dir, { json: true });
+    expect(result.code).toBe(0);
+    expect(r.git('log', '-1', '--format=%B', 'main^2')).toBe('Write a note\n\nFleet-Task: note');
+    const built = result.out.split('\n').filter(Boolean).map((l) => JSON.parse(l)).find((e) => e.type === 'candidate_built');
+    expect(built.gate).toBe(false);
+  });
+});
