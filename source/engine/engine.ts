@@ -117,6 +117,7 @@ export class Engine {
     for (const [key] of running) this.ctx.stopping.add(key);
     await Promise.all(running.map(([, job]) => job.kill()));
     for (const [key] of running) this.emit({ type: 'task_interrupted', key });
+    await Promise.all([...this.queues.values()].map((q) => q.idle()));
     await this.closeQueues();
     this.ctx.output.close();
   }

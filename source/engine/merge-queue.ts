@@ -44,6 +44,11 @@ export class MergeQueue {
     return this.running;
   }
 
+  /** Resolves once the item being merged (if any) is done. */
+  async idle(): Promise<void> {
+    while (this.running) await new Promise((r) => setTimeout(r, 50));
+  }
+
   /** Looks for work; cheap to call after any event. */
   kick(): void {
     if (this.running) {
@@ -102,10 +107,12 @@ export class MergeQueue {
     const tip = record.passedTip ?? record.tip;
     if (!tip) throw new Error('no tested commit recorded');
     this.waitingUntil.delete(task.key);
+    // A retry of a waiting merge stays quiet unless something changes: no new lines every 10 s.
+    const retrying = record.waitReason !== undefined;
     const logFile = join(attemptLogDir(ctx.paths, task, ctx.spec.multiProject, record.attempt), 'merge.log');
     mkdirSync(join(logFile, '..'), { recursive: true });
     const log = (line: string) => appendFileSync(logFile, `${line}\n`);
-    ctx.emit({ type: 'merge_started', key: task.key, base: task.base });
+    if (!retrying) ctx.emit({ type: 'merge_started', key: task.key, base: task.base });
 
     // The base can move under us (the user commits, another queue item lands): every pass
     // rebuilds the candidate on the current tip, and only a CAS from that tip may land it.
@@ -141,6 +148,7 @@ export class MergeQueue {
       if (gate) {
         log(`gate: checking candidate ${candidate} (base ${old} + ${tip})`);
         const passed = await this.gateCheck(task, record, candidate, logFile);
+        if (!passed.ok && ctx.stopping.has(task.key)) return; // fleet is shutting down: not the task's fault
         if (!passed.ok) {
           ctx.emit({
             type: 'review',
@@ -160,7 +168,7 @@ export class MergeQueue {
       }
       if (advanced.kind === 'waiting') {
         log(`waiting: ${advanced.reason}`);
-        ctx.emit({ type: 'merge_waiting', key: task.key, reason: advanced.reason });
+        if (advanced.reason !== record.waitReason) ctx.emit({ type: 'merge_waiting', key: task.key, reason: advanced.reason });
         this.waitingUntil.set(task.key, Date.now() + RETRY_WAITING_MS);
         return;
       }

@@ -74,8 +74,13 @@ describe('chaos: ten kill -9 at random moments of a 20-task run', () => {
       await run.exit;
     }
     let code: number | null = null;
-    for (let i = 0; i < 5 && code !== 0; i++) code = await startFleet(r.dir).exit;
-    expect(code).toBe(0);
+    let last = '';
+    for (let i = 0; i < 5 && code !== 0; i++) {
+      const run = startFleet(r.dir);
+      code = await run.exit;
+      last = run.out();
+    }
+    expect(code, last).toBe(0);
 
     const log = r.git('log', '--first-parent', '--format=%B%x00', 'main');
     for (const id of ids) {
