@@ -1,4 +1,6 @@
 #!/usr/bin/env node
+// First: NO_COLOR must turn colour off before ink (and its colour detection) is loaded.
+import './ui/no-color.js';
 import { main } from './commands/main.js';
 
 main(process.argv.slice(2)).then(

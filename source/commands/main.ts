@@ -1,6 +1,8 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { TASK_ACTIONS } from '../engine/actions.js';
+import { attachCommand } from './attach.js';
 import { demoCommand } from './demo.js';
+import { runOnTerminal } from './run-tty.js';
 import { runCommand } from './run.js';
 import { statusCommand } from './status.js';
 import { taskActionCommand } from './task-action.js';
@@ -17,6 +19,11 @@ const ACTION_HELP: Record<(typeof TASK_ACTIONS)[number], string> = {
   pause: 'stop a running task (SIGSTOP) or hold a pending one',
   resume: 'continue a paused or held task',
 };
+
+/** The full-screen UI needs a terminal on both ends; anything else gets one line per event. */
+function onTerminal(): boolean {
+  return process.stdout.isTTY === true && process.stdin.isTTY === true;
+}
 
 function concurrency(value: string): number {
   const n = Number(value);
@@ -40,9 +47,17 @@ export async function main(argv: string[]): Promise<number> {
       .addOption(new Option('-j, --concurrency <n>', 'agents running at once').argParser(concurrency))
       .option('--headless', 'one line per event instead of the full-screen UI')
       .option('--json', 'one JSON object per event (docs/events.md)')
-      .option('--fresh', "archive the last run's unmerged work and start a new run");
-  type RunFlags = { file?: string; concurrency?: number; json?: boolean; fresh?: boolean };
-  const run = (o: RunFlags) => set(runCommand({ file: o.file, concurrency: o.concurrency, json: o.json, fresh: o.fresh }));
+      .option('--fresh', "archive the last run's unmerged work and start a new run")
+      .addOption(new Option('--daemon', 'background engine of the terminal UI').hideHelp())
+      .addOption(new Option('--ready-file <path>', 'where the daemon says it serves').hideHelp());
+  type RunFlags = { file?: string; concurrency?: number; headless?: boolean; json?: boolean; fresh?: boolean; daemon?: boolean; readyFile?: string };
+  const run = (o: RunFlags) => {
+    if (!o.headless && !o.json && !o.daemon && onTerminal()) {
+      const argv = [...(o.concurrency ? ['-j', String(o.concurrency)] : []), ...(o.fresh ? ['--fresh'] : [])];
+      return set(runOnTerminal({ file: o.file, argv }));
+    }
+    return set(runCommand({ file: o.file, concurrency: o.concurrency, json: o.json, fresh: o.fresh, daemon: o.daemon, readyFile: o.readyFile }));
+  };
 
   runOptions(program).action((o: RunFlags) => run(o));
   runOptions(program.command('run').description('run or resume the tasks of a fleet file')).action((o: RunFlags) => run(o));
@@ -58,9 +73,14 @@ export async function main(argv: string[]): Promise<number> {
     .option('--json', 'machine-readable')
     .action((o: { file?: string; json?: boolean }) => set(statusCommand(o)));
   program
+    .command('attach')
+    .description('bring the UI back to a run that is still going')
+    .option('-f, --file <file>', 'fleet file')
+    .action((o: { file?: string }) => set(attachCommand(o)));
+  program
     .command('demo')
     .description('a real run on a throwaway repo with scripted agents (no agent CLI needed)')
-    .action(() => set(demoCommand({})));
+    .action(() => set(demoCommand({ terminal: onTerminal() })));
   for (const action of TASK_ACTIONS) {
     program
       .command(`${action} <ids...>`)

@@ -130,6 +130,7 @@ export class RemoteView implements FleetView {
         break;
       case 'event':
         this.state = reduce(this.state, m.event);
+        if (m.event.type === 'attempt_started') this.buffers.delete(m.event.key); // the engine starts its buffer afresh too
         break;
       case 'lines': {
         let buffer = this.buffers.get(m.key);

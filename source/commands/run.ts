@@ -90,7 +90,10 @@ export async function runCommand(options: RunOptions): Promise<number> {
     inbox.start();
     const stop = stopOnSignals(options.signal);
     const server = await serve(engine, paths.runDir, stderr);
-    if (server) server.onShutdown = stop.trigger;
+    // "Quit and stop the agents" from the UI: an interrupt while work runs, a plain end once settled.
+    let quit!: () => void;
+    const quitRequested = new Promise<undefined>((resolve) => (quit = () => resolve(undefined)));
+    if (server) server.onShutdown = () => (engine.idle ? quit() : stop.trigger());
     if (options.readyFile) writeFileSync(options.readyFile, server?.path ?? 'none');
     engine.start(resumeFrom);
     if (options.daemon && server) await Promise.race([server.nextChange(), stop.promise, sleep(DAEMON_FIRST_CLIENT_MS)]);
@@ -99,7 +102,7 @@ export async function runCommand(options: RunOptions): Promise<number> {
       signal = await Promise.race([engine.whenSettled().then(() => undefined), stop.promise]);
       if (signal || !options.daemon || !server || server.clientCount === 0) break;
       // Settled, but a UI is attached: its next command may start work again.
-      await Promise.race([server.nextChange(), stop.promise]);
+      if ((await Promise.race([server.nextChange().then(() => 'change' as const), stop.promise, quitRequested])) === undefined) break;
     }
     stop.dispose();
     inbox.stop();

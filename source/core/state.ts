@@ -174,6 +174,7 @@ export function reduce(state: RunState, event: FleetEvent): RunState {
         ...enter('review', at),
         pid: undefined,
         candidate: undefined,
+        predictedConflicts: undefined,
         review: { reason: event.reason, message: event.message, paths: event.paths, tail: event.tail },
       });
     case 'task_requeued':

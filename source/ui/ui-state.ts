@@ -1,5 +1,8 @@
 import type { UiCommand } from './fleet-view.js';
 
+/** A command about one task (all the confirmed ones are). */
+export type TaskCommand = Extract<UiCommand, { key: string }>;
+
 /** What the keyboard is talking to right now; the dialogs replace the help bar, help replaces the body. */
 export type Mode =
   | { kind: 'normal' }
@@ -7,7 +10,7 @@ export type Mode =
   | { kind: 'filter' }
   | { kind: 'help' }
   /** A destructive command waiting for y; any other key aborts it. */
-  | { kind: 'confirm'; question: string; command: UiCommand; verb: string }
+  | { kind: 'confirm'; question: string; command: TaskCommand; verb: string }
   /** Quit while tasks are at work: stop them, leave them running, or stay. */
   | { kind: 'quit'; question: string };
 
@@ -16,7 +19,7 @@ export type Mode =
  * snapshot taken when the user left the tail, so what they read holds still while output arrives
  * (FleetView has no line numbers to anchor to; `less` does the same until F).
  */
-export type Scroll = { follow: true } | { follow: false; lines: readonly string[]; offset: number };
+export type Scroll = { follow: true } | { follow: false; key: string; lines: readonly string[]; offset: number };
 
 export interface UiState {
   /** Task key; kept by key, not index, so the selection survives new tasks and filtering. */
@@ -38,6 +41,11 @@ export function initialUi(): UiState {
 /** The selected task among those shown: the remembered one if visible, else the first. */
 export function selectedKey(ui: UiState, visible: readonly string[]): string | undefined {
   return ui.selected !== undefined && visible.includes(ui.selected) ? ui.selected : visible[0];
+}
+
+/** The scroll as it applies to `key`: a snapshot of another task's output means nothing here. */
+export function scrollOf(ui: UiState, key: string | undefined): Scroll {
+  return ui.scroll.follow || ui.scroll.key === key ? ui.scroll : FOLLOW;
 }
 
 export function withStatus(ui: UiState, status: string | undefined): UiState {

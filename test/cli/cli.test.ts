@@ -123,7 +123,8 @@ describe('fleet demo', () => {
   it('builds a throwaway repo and runs it as scripted', async () => {
     const result = await fleet(process.cwd(), 'demo');
     expect(result.code, result.out + result.err).toBe(0);
-    expect(result.out).toContain('Everything went as scripted');
+    expect(result.out).toContain('What happened:');
+    expect(result.out).toContain('rename conflicts with title in README.md: it waits in review');
     const repoDir = /a throwaway repo at (\S+)/.exec(result.out)![1]!;
     const root = join(repoDir, '..');
     const { rmSync } = await import('node:fs');

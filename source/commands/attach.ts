@@ -1,0 +1,40 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { runExitCode } from '../core/selectors.js';
+import { runPaths } from '../engine/paths.js';
+import { runUi } from '../ui/render.js';
+import { findRun } from './find-run.js';
+import { RemoteView } from './remote-view.js';
+import { UserError } from './user-error.js';
+
+/** `fleet attach`: the UI for a run whose engine is still going (local or over a new SSH login). */
+export async function attachCommand(options: { file?: string }): Promise<number> {
+  const run = await findRun(options.file);
+  const socketFile = join(runPaths(run.stateDir, run.meta.runId).runDir, 'socket');
+  if (!run.live || !existsSync(socketFile)) {
+    throw new UserError(`run ${run.meta.runId} is not running`, '`fleet status` shows how it ended; `fleet run` resumes it', 3);
+  }
+  return attachTo(readFileSync(socketFile, 'utf8').trim());
+}
+
+/** Shows the UI over a live engine until the user quits or detaches. */
+export async function attachTo(socket: string): Promise<number> {
+  let view: RemoteView;
+  try {
+    view = await RemoteView.connect(socket);
+  } catch (error) {
+    throw new UserError(`cannot reach the run's engine: ${(error as Error).message}`, '`fleet status` shows whether it is still running', 3);
+  }
+  const outcome = await runUi(view);
+  if (outcome === 'detach' && !view.closed) {
+    view.disconnect();
+    const pid = view.getState().pid;
+    process.stdout.write(`fleet goes on in the background${pid ? ` (pid ${pid})` : ''}; \`fleet attach\` brings the UI back\n`);
+    return 0;
+  }
+  if (!view.closed) {
+    view.shutdown();
+    await view.whenClosed();
+  }
+  return view.getState().stopped?.exitCode ?? runExitCode(view.getState());
+}

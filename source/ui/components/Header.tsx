@@ -1,0 +1,54 @@
+import { Box, Text } from 'ink';
+import { memo } from 'react';
+import { countByStatus } from '../../core/selectors.js';
+import type { RunState } from '../../core/state.js';
+import type { RunInfo } from '../fleet-view.js';
+
+interface Props {
+  info: RunInfo;
+  state: RunState;
+  now: number;
+  width: number;
+}
+
+/** `fleet · repo api (main) · 3/4 running · 5 merged · 1 review` and the time, on one line. */
+export const Header = memo(function Header({ info, state, now, width }: Props) {
+  return (
+    <Box width={width} height={1}>
+      <Box flexGrow={1} flexShrink={1}>
+        <Text bold inverse wrap="truncate-end">
+          {` ${headerText(info, state)} `.padEnd(width)}
+        </Text>
+      </Box>
+      <Text inverse>{` ${clock(now)} `}</Text>
+    </Box>
+  );
+});
+
+export function headerText(info: RunInfo, state: RunState): string {
+  const counts = countByStatus(state);
+  const busy = state.order.filter((k) => ['preparing', 'running', 'checking'].includes(state.tasks[k]!.state)).length;
+  const parts = ['fleet', projectsText(info), `${busy}/${info.concurrency} running`, `${counts.merged} merged`];
+  const attention: [number, string][] = [
+    [counts.review, 'review'],
+    [counts.failed, 'failed'],
+    [counts.blocked, 'blocked'],
+    [counts.paused, 'paused'],
+  ];
+  for (const [n, word] of attention) if (n > 0) parts.push(`${n} ${word}`);
+  if (state.startsPaused) parts.push('new starts paused');
+  if (state.stopped) parts.push(`run stopped (${state.stopped.reason})`);
+  return parts.join(' · ');
+}
+
+function projectsText(info: RunInfo): string {
+  const [only] = info.projects;
+  if (info.projects.length === 1 && only) return `repo ${only.name} (${only.base})`;
+  if (info.projects.length <= 3) return info.projects.map((p) => `${p.name} (${p.base})`).join(', ');
+  return `${info.projects.length} projects`;
+}
+
+function clock(now: number): string {
+  const d = new Date(now);
+  return `${String(d.getHours()).padStart(2, '0')}:${String(d.getMinutes()).padStart(2, '0')}`;
+}

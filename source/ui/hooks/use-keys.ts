@@ -1,0 +1,45 @@
+import { useInput } from 'ink';
+import { useRef } from 'react';
+import type { FleetView, Handoff } from '../fleet-view.js';
+import { reduceInput, type KeyContext, type KeyEffect, type UiOutcome } from '../keymap.js';
+import { withStatus } from '../ui-state.js';
+import type { UiStore } from '../ui-store.js';
+
+export interface KeyHandlers {
+  view: FleetView;
+  onHandoff: (target: Handoff) => void;
+  onExit: (outcome: UiOutcome) => void;
+}
+
+/**
+ * Feeds every key through the pure keymap and carries out what it asks. The UI state is read
+ * from the store and the context from a ref at the moment the key arrives, never from the
+ * render that installed the handler (Ink 6 can call a stale one, research/tui.md §1.4).
+ */
+export function useKeys(store: UiStore, context: KeyContext, handlers: KeyHandlers): void {
+  const latest = useRef({ context, handlers });
+  latest.current = { context, handlers };
+  useInput((input, key) => {
+    const { context: ctx, handlers: h } = latest.current;
+    const { ui, effects } = reduceInput(store.get(), input, key, ctx);
+    store.set(ui);
+    for (const effect of effects) carryOut(effect, store, h);
+  });
+}
+
+function carryOut(effect: KeyEffect, store: UiStore, h: KeyHandlers): void {
+  switch (effect.kind) {
+    case 'send':
+      h.view.send(effect.command).then(
+        (result) => store.update((ui) => withStatus(ui, result.message)),
+        (error: unknown) => store.update((ui) => withStatus(ui, `not sent: ${error instanceof Error ? error.message : String(error)}`)),
+      );
+      return;
+    case 'handoff':
+      h.onHandoff(effect.target);
+      return;
+    case 'exit':
+      h.onExit(effect.outcome);
+      return;
+  }
+}

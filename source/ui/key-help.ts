@@ -1,0 +1,48 @@
+import { BINDINGS, enabledBindings, keysOf, labelOf, type BindingContext } from './keymap.js';
+
+// The keymap table presented: the help bar, the `?` overlay, the agent pane's next steps.
+
+export interface BarEntry {
+  keys: string;
+  label: string;
+}
+
+export interface HelpEntry {
+  keys: string;
+  help: string;
+}
+
+/** The help bar shows at most this many keys (htop-style: the ones that matter now). */
+const BAR_MAX = 8;
+const BAR_GAP = 2;
+
+/**
+ * The keys that do something now, most useful first until the line is full (at most eight),
+ * then shown in table order, so `? help` and `q quit` always close the line.
+ */
+export function barEntries(c: BindingContext, width: number): BarEntry[] {
+  const ranked = enabledBindings(c)
+    .filter((b) => b.bar !== undefined)
+    .sort((a, b) => a.bar! - b.bar!);
+  const chosen = new Set<(typeof ranked)[number]>();
+  let used = 0;
+  for (const b of ranked) {
+    const cost = keysOf(b, 'bar').length + 1 + labelOf(b, c).length + (chosen.size > 0 ? BAR_GAP : 0);
+    if (chosen.size >= BAR_MAX || used + cost > width) continue;
+    chosen.add(b);
+    used += cost;
+  }
+  return BINDINGS.filter((b) => chosen.has(b)).map((b) => ({ keys: keysOf(b, 'bar'), label: labelOf(b, c) }));
+}
+
+/** Every binding, whatever the state: the `?` overlay. */
+export function helpEntries(): HelpEntry[] {
+  return BINDINGS.map((b) => ({ keys: keysOf(b, 'overlay'), help: b.help }));
+}
+
+/** The selected task's next steps, for the agent pane: "m requeue", "r retry", "o shell", … */
+export function taskActions(c: BindingContext): string[] {
+  return enabledBindings(c)
+    .filter((b) => b.taskAction)
+    .map((b) => `${keysOf(b, 'bar')} ${labelOf(b, c)}`);
+}

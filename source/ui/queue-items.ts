@@ -1,0 +1,71 @@
+import type { RunState, TaskRecord } from '../core/state.js';
+import { plain } from './plain-text.js';
+
+export interface QueueItem {
+  text: string;
+  tone: 'active' | 'waiting' | 'warn';
+}
+
+export const QUEUE_TITLE = 'MERGE QUEUE  ';
+export const SEPARATOR = ' · ';
+
+/**
+ * The merge queue in queue order: what is merging now (and its step), then what waits, oldest
+ * check pass first (SPEC §5: one serial queue per repo, in order of check-pass time), then the
+ * reviews the queue produced (conflicts, failed gate checks) — the items that need a human.
+ */
+export function queueItems(state: RunState): QueueItem[] {
+  const tasks = state.order.map((k) => state.tasks[k]!);
+  const merging = tasks.filter((t) => t.state === 'merging').sort((a, b) => a.since - b.since);
+  const queued = tasks.filter((t) => t.state === 'queued').sort((a, b) => queuedAt(a) - queuedAt(b));
+  const reviews = tasks.filter((t) => t.state === 'review' && (t.review?.reason === 'conflict' || t.review?.reason === 'gate_failed'));
+  const items: QueueItem[] = [
+    ...merging.map((t): QueueItem => ({ text: `▶ ${t.key} (${t.candidate ? 'gate check' : 'merging'})`, tone: 'active' })),
+    ...queued.map((t): QueueItem => ({
+      text: `${t.key} (${t.waitReason ? `waiting: ${t.waitReason}` : 'queued'})${t.predictedConflicts ? ` ⚠ will conflict: ${t.predictedConflicts.join(', ')}` : ''}`,
+      tone: t.waitReason || t.predictedConflicts ? 'warn' : 'waiting',
+    })),
+    ...reviews.map((t): QueueItem => ({
+      text: t.review!.reason === 'conflict' ? `⚠ ${t.key} conflict: ${t.review!.paths.join(', ')}` : `⚠ ${t.key} gate check failed`,
+      tone: 'warn',
+    })),
+  ];
+  return items.map((item) => ({ ...item, text: plain(item.text) }));
+}
+
+function queuedAt(t: TaskRecord): number {
+  return t.queuedAt ?? t.since;
+}
+
+/**
+ * Packs items into at most `maxLines` lines of `width` columns; the first line starts with the
+ * title. What does not fit ends the last line as "+N more". An item longer than a line gets a
+ * line of its own and is truncated when drawn.
+ */
+export function packQueue(items: readonly QueueItem[], width: number, maxLines: number): QueueItem[][] {
+  const lines: QueueItem[][] = [[]];
+  let used = QUEUE_TITLE.length;
+  for (let i = 0; i < items.length; i++) {
+    const item = items[i]!;
+    const line = lines[lines.length - 1]!;
+    const cost = (line.length > 0 ? SEPARATOR.length : 0) + item.text.length;
+    const last = lines.length === maxLines;
+    const reserve = last && i < items.length - 1 ? moreText(items.length - i - 1).length + SEPARATOR.length : 0;
+    if (line.length === 0 || used + cost + reserve <= width) {
+      line.push(item);
+      used += cost;
+      continue;
+    }
+    if (last) {
+      line.push({ text: moreText(items.length - i), tone: 'waiting' });
+      break;
+    }
+    lines.push([item]);
+    used = item.text.length;
+  }
+  return lines;
+}
+
+function moreText(n: number): string {
+  return `+${n} more`;
+}

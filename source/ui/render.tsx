@@ -1,0 +1,96 @@
+// NO_COLOR must reach chalk before ink loads it. cli.tsx should import this bootstrap first too:
+// this import only helps when nothing has loaded ink yet.
+import './no-color.js';
+import { render } from 'ink';
+import { App } from './components/App.js';
+import type { FleetView, Handoff } from './fleet-view.js';
+import type { UiOutcome } from './keymap.js';
+import { guardScreen, TerminalScreen } from './terminal-screen.js';
+import { withStatus } from './ui-state.js';
+import { UiStore } from './ui-store.js';
+
+export type { UiOutcome } from './keymap.js';
+
+export interface RunUiOptions {
+  stdin?: NodeJS.ReadStream;
+  stdout?: NodeJS.WriteStream;
+  /** Runs a shell, editor or pager on the real terminal; `view.handoff` by default. */
+  onHandoff?: (target: Handoff) => Promise<void>;
+  /** Time for elapsed times and the header clock; Date.now by default. */
+  clock?: () => number;
+}
+
+type Step = { kind: 'exit'; outcome: UiOutcome } | { kind: 'handoff'; target: Handoff };
+
+/**
+ * Shows the full-screen UI over `view` until the user quits ('quit-stop': stop the agents) or
+ * detaches ('detach': leave them running). SIGTERM and SIGHUP end it as a detach: nothing is
+ * lost and `fleet attach` comes back; the caller decides what else the signal means. SIGINT is
+ * ignored while it runs (Ctrl-C is a key here, and reaches fleet from a handed-off shell too).
+ *
+ * The alternate screen is entered by hand and left on every way out. A handoff (shell, editor,
+ * pager) unmounts Ink (which leaves raw mode), leaves the alternate screen, runs the program,
+ * then comes back on a fresh screen with a fresh Ink instance (raw mode, full redraw) over the
+ * same UI state, so selection, filter and scroll are as the user left them.
+ */
+export async function runUi(view: FleetView, options: RunUiOptions = {}): Promise<UiOutcome> {
+  const stdin = options.stdin ?? process.stdin;
+  const stdout = options.stdout ?? process.stdout;
+  const handoff = options.onHandoff ?? ((target: Handoff) => view.handoff(target));
+  const screen = new TerminalScreen({ stdin, stdout });
+  const store = new UiStore();
+  let signalled = false;
+  let endMounted: ((step: Step) => void) | undefined;
+  const unguard = guardScreen(screen, () => {
+    signalled = true;
+    endMounted?.({ kind: 'exit', outcome: 'detach' });
+  });
+
+  const mount = () =>
+    new Promise<Step>((resolve, reject) => {
+      let step: Step | undefined;
+      const end = (next: Step) => {
+        if (step) return;
+        step = next;
+        instance.unmount();
+      };
+      endMounted = end;
+      const instance = render(
+        <App
+          view={view}
+          store={store}
+          clock={options.clock}
+          onHandoff={(target) => end({ kind: 'handoff', target })}
+          onExit={(outcome) => end({ kind: 'exit', outcome })}
+        />,
+        // incrementalRendering stays off: in Ink 6.8.0 it moves a frame that is shorter than the
+        // terminal (ours is rows - 1) one row down on every update (log-update goes up
+        // visibleLines - 1 from below the trailing newline; seen in tmux). Whole frames, at
+        // most 15 a second, inside DEC 2026 synchronized output where the terminal has it.
+        { stdin, stdout, exitOnCtrlC: false, patchConsole: false, maxFps: 15, incrementalRendering: false },
+      );
+      instance.waitUntilExit().then(() => resolve(step ?? { kind: 'exit', outcome: 'detach' }), reject);
+    }).finally(() => {
+      endMounted = undefined;
+    });
+
+  screen.enter();
+  try {
+    while (!signalled) {
+      const step = await mount();
+      if (step.kind === 'exit') return step.outcome;
+      screen.leave();
+      try {
+        await handoff(step.target);
+      } catch (error) {
+        store.update((ui) => withStatus(ui, `could not open the ${step.target.kind}: ${(error as Error).message}`));
+      } finally {
+        screen.enter();
+      }
+    }
+    return 'detach';
+  } finally {
+    screen.leave();
+    unguard();
+  }
+}
