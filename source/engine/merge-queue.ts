@@ -82,13 +82,28 @@ export class MergeQueue {
     do {
       this.again = false;
       for (let item = this.next(); item; item = this.next()) {
-        await this.integrate(this.ctx.task(item.key), item).catch((error: unknown) => {
-          this.ctx.emit({ type: 'merge_waiting', key: item!.key, reason: `merge failed: ${(error as Error).message}` });
-          this.waitingUntil.set(item!.key, Date.now() + RETRY_WAITING_MS);
-        });
+        await this.integrateOnce(item);
       }
     } while (this.again);
     this.scheduleRetry();
+  }
+
+  /**
+   * An agent running `git gc --prune=now` can delete merge-tree's not-yet-anchored objects under
+   * us: rebuild the candidate at once (a few times) rather than wait. Anything else waits 10 s.
+   */
+  private async integrateOnce(item: TaskRecord): Promise<void> {
+    for (let tries = 1; ; tries++) {
+      try {
+        return await this.integrate(this.ctx.task(item.key), this.ctx.store.state.tasks[item.key] ?? item);
+      } catch (error) {
+        const message = (error as Error).message;
+        if (tries < 3 && /not a valid object|nonexistent object|bad object|unable to read tree/.test(message)) continue;
+        this.ctx.emit({ type: 'merge_waiting', key: item.key, reason: `merge failed: ${message}` });
+        this.waitingUntil.set(item.key, Date.now() + RETRY_WAITING_MS);
+        return;
+      }
+    }
   }
 
   private scheduleRetry(): void {
