@@ -93,7 +93,7 @@ export async function preflight(spec: FleetSpec, options: { ownBranches?: (proje
       exitCode: 2,
     });
   }
-  if (process.getuid?.() === 0 && agents.has('claude') && spec.agents.claude?.command.includes('--dangerously-skip-permissions') && process.env.IS_SANDBOX !== '1') {
+  if (process.getuid?.() === 0 && agents.has('claude') && spec.agents.claude?.command.includes('--dangerously-skip-permissions') && process.env.IS_SANDBOX !== '1' && spec.agents.claude.env.IS_SANDBOX !== '1') {
     warnings.push('claude refuses --dangerously-skip-permissions as root unless IS_SANDBOX=1 is set in its environment; run fleet as a normal user, or set it only inside a sandbox');
   }
   return { problems, warnings, commonDirs };

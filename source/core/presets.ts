@@ -1,35 +1,50 @@
 import type { AgentSpec } from './fleet.js';
 
-// Built-in agent command lines. Each is checked against the real CLI's --help; docs/agents.md says
-// why every flag is there. "{prompt}" is replaced by the prompt as one argv element.
+// Built-in agent command lines, checked against each CLI's --help and run against a local stub
+// model (docs/agents.md: versions, and why every flag is there). "{prompt}" is replaced by the
+// prompt as one argv element; it comes after "--" so a prompt starting with "-" is not read as
+// an option. gemini and opencode take the prompt on stdin instead: gemini's --prompt refuses a
+// value that starts with "-", and opencode wraps an argv message that has spaces in quotes.
 export const PRESETS: Readonly<Record<string, AgentSpec>> = {
   claude: {
     name: 'claude',
-    command: ['claude', '-p', '{prompt}', '--output-format', 'stream-json', '--verbose', '--dangerously-skip-permissions'],
+    command: ['claude', '-p', '--output-format', 'stream-json', '--verbose', '--dangerously-skip-permissions', '--', '{prompt}'],
     env: {},
     stdin: 'closed',
   },
   codex: {
     name: 'codex',
-    command: ['codex', 'exec', '--json', '--full-auto', '--skip-git-repo-check', '{prompt}'],
+    command: ['codex', 'exec', '--json', '--sandbox', 'workspace-write', '--', '{prompt}'],
     env: {},
     stdin: 'closed',
   },
   gemini: {
     name: 'gemini',
-    command: ['gemini', '--yolo', '--output-format', 'stream-json', '--prompt', '{prompt}'],
+    command: ['gemini', '--skip-trust', '--yolo', '--output-format', 'stream-json', '--prompt='],
     env: {},
-    stdin: 'closed',
+    stdin: 'prompt',
   },
   opencode: {
     name: 'opencode',
-    command: ['opencode', 'run', '{prompt}'],
+    command: ['opencode', 'run', '--auto', '--format', 'json'],
     env: {},
-    stdin: 'closed',
+    stdin: 'prompt',
   },
   aider: {
     name: 'aider',
-    command: ['aider', '--yes-always', '--no-auto-commits', '--no-pretty', '--message', '{prompt}'],
+    command: [
+      'aider',
+      '--yes-always',
+      '--no-auto-commits',
+      '--no-dirty-commits',
+      '--no-pretty',
+      '--no-analytics',
+      '--no-check-update',
+      '--no-show-release-notes',
+      '--no-detect-urls',
+      '--message',
+      '{prompt}',
+    ],
     env: {},
     stdin: 'closed',
   },

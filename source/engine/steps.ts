@@ -46,6 +46,8 @@ export async function runJob(
     /** A live process of a previous fleet to take over instead of starting one. */
     adopt?: { pid: number; startTime: string };
     onStart?: (job: Job) => void;
+    /** Turns each sanitized line into what the pane shows (structured agent output → readable text). */
+    display?: (line: string) => string[];
   },
 ): Promise<StepResult> {
   const key = opts.showAs ?? task.key;
@@ -59,7 +61,7 @@ export async function runJob(
     exitFile: opts.exitFile,
     timeoutMs,
     owner: { runId: ctx.runId, project: task.project, taskId: task.id },
-    onLines: (lines: string[]) => ctx.output.add(key, lines),
+    onLines: (lines: string[]) => ctx.output.add(key, opts.display ? lines.flatMap(opts.display) : lines),
   };
   const job = opts.adopt && opts.exitFile ? Job.adopt({ ...spec, exitFile: opts.exitFile }, opts.adopt.pid, opts.adopt.startTime) : Job.start(spec);
   ctx.jobs.set(task.key, job);
