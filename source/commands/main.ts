@@ -1,6 +1,8 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { TASK_ACTIONS } from '../engine/actions.js';
 import { attachCommand } from './attach.js';
+import { cleanCommand } from './clean.js';
+import { lsCommand } from './ls.js';
 import { demoCommand } from './demo.js';
 import { runOnTerminal } from './run-tty.js';
 import { runCommand } from './run.js';
@@ -77,6 +79,21 @@ export async function main(argv: string[]): Promise<number> {
     .description('bring the UI back to a run that is still going')
     .option('-f, --file <file>', 'fleet file')
     .action((o: { file?: string }) => set(attachCommand(o)));
+  program
+    .command('ls')
+    .description('every fleet run on this machine: status, task counts, worktrees and their disk use')
+    .option('--json', 'machine-readable')
+    .action((o: { json?: boolean }) => set(lsCommand({ json: o.json })));
+  program
+    .command('clean')
+    .description('remove worktrees, branches and refs fleet left behind (work is archived first)')
+    .option('-f, --file <file>', 'also clean the projects of this fleet file (default: ./fleet.yaml)')
+    .option('-n, --dry-run', 'say what would be done, change nothing')
+    .option('--all', 'every repository in the registry, not just this one')
+    .option('--archives-older-than <age>', 'also delete archives older than AGE (e.g. 30d, 2w)')
+    .action((o: { file?: string; dryRun?: boolean; all?: boolean; archivesOlderThan?: string }) =>
+      set(cleanCommand({ file: o.file, dryRun: o.dryRun, all: o.all, archivesOlderThan: o.archivesOlderThan })),
+    );
   program
     .command('demo')
     .description('a real run on a throwaway repo with scripted agents (no agent CLI needed)')

@@ -14,6 +14,7 @@ import { ensureDir, newRunId, stateDirFor } from '../engine/paths.js';
 import { resumeInterrupted } from '../engine/resume.js';
 import { createRun, isFinished, latestRunOf, otherUnfinishedRun, type RunSummary } from '../engine/runs.js';
 import { Store } from '../engine/store.js';
+import { registerRun } from '../engine/registry.js';
 import { syncTasks } from '../engine/sync-tasks.js';
 import { EngineServer } from '../engine/server.js';
 import { socketPathFor } from '../engine/socket-path.js';
@@ -73,6 +74,7 @@ export async function runCommand(options: RunOptions): Promise<number> {
   try {
     if (unfinished && !resuming) await supersede(spec, unfinished, stderr);
     const paths = resuming?.paths ?? createRun(stateDir, runId, spec.file);
+    registerRun({ file: spec.file, stateDir, repos: spec.projects.map((p) => p.path), lastRunId: runId });
     const initial: RunState = resuming ? replay(readJournal(paths.journal)) : replay([]);
     const journal = new Journal(paths.journal);
     const store = new Store(journal, paths.snapshot, initial);
@@ -90,10 +92,11 @@ export async function runCommand(options: RunOptions): Promise<number> {
     inbox.start();
     const stop = stopOnSignals(options.signal);
     const server = await serve(engine, paths.runDir, stderr);
-    // "Quit and stop the agents" from the UI: an interrupt while work runs, a plain end once settled.
+    // "Quit and stop the agents" from the UI: an interrupt while processes run; otherwise the run
+    // finishes what it is doing (a merge, a cleanup) and ends normally.
     let quit!: () => void;
     const quitRequested = new Promise<undefined>((resolve) => (quit = () => resolve(undefined)));
-    if (server) server.onShutdown = () => (engine.idle ? quit() : stop.trigger());
+    if (server) server.onShutdown = () => (engine.ctx.jobs.size === 0 ? quit() : stop.trigger());
     if (options.readyFile) writeFileSync(options.readyFile, server?.path ?? 'none');
     engine.start(resumeFrom);
     if (options.daemon && server) await Promise.race([server.nextChange(), stop.promise, sleep(DAEMON_FIRST_CLIENT_MS)]);

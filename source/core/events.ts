@@ -18,6 +18,15 @@ export interface TaskInfo {
   retries: number;
 }
 
+/** What an agent's structured output says about its progress (totals so far). */
+export interface AgentProgressInfo {
+  /** Short "current action", e.g. "Edit src/a.ts". */
+  action?: string;
+  turns?: number;
+  tokens?: { input: number; output: number };
+  costUsd?: number;
+}
+
 interface At {
   /** Milliseconds since the epoch. */
   at: number;
@@ -59,6 +68,7 @@ export type FleetEvent = At &
         paths: string[];
         tail: string;
       }
+    | { type: 'attempt_archived'; key: string; attempt: number; ref: string }
     | { type: 'task_requeued'; key: string }
     | { type: 'task_paused'; key: string }
     | { type: 'task_resumed'; key: string }
@@ -70,6 +80,8 @@ export type FleetEvent = At &
     | { type: 'starts_resumed' }
     | { type: 'conflict_predicted'; key: string; paths: string[] }
     | { type: 'progress'; key: string; line: string }
+    /** Throttled (≤ 2/s per task) and journaled, so totals such as cost survive a restart. */
+    | ({ type: 'agent_progress'; key: string; attempt: number } & AgentProgressInfo)
     | { type: 'run_stopped'; reason: StopReason; exitCode: number }
   );
 

@@ -1,4 +1,4 @@
-import type { FailurePhase, FleetEvent, ReviewReason, StopReason, TaskInfo } from './events.js';
+import type { AgentProgressInfo, FailurePhase, FleetEvent, ReviewReason, StopReason, TaskInfo } from './events.js';
 
 /**
  * Stored task states. The SPEC's `ready`, `paused` and `blocked` are derived from these plus the
@@ -48,6 +48,8 @@ export interface TaskRecord extends TaskInfo {
   cleanupPending?: string;
   interrupted?: boolean;
   archives: string[];
+  /** From the agent's structured output, where its CLI has one. */
+  agentProgress?: AgentProgressInfo;
 }
 
 export interface RunState {
@@ -121,6 +123,7 @@ export function reduce(state: RunState, event: FleetEvent): RunState {
         waitReason: undefined,
         predictedConflicts: undefined,
         interrupted: undefined,
+        agentProgress: undefined,
       });
     case 'resolve_started':
       return patchTask(state, event.key, { ...enter('preparing', at), review: undefined, candidate: undefined, failure: undefined, waitReason: undefined });
@@ -177,6 +180,8 @@ export function reduce(state: RunState, event: FleetEvent): RunState {
         predictedConflicts: undefined,
         review: { reason: event.reason, message: event.message, paths: event.paths, tail: event.tail },
       });
+    case 'attempt_archived':
+      return patchTask(state, event.key, (t) => ({ archives: t.archives.includes(event.ref) ? t.archives : [...t.archives, event.ref] }));
     case 'task_requeued':
       return patchTask(state, event.key, { ...enter('queued', at), review: undefined, queuedAt: at, waitReason: undefined });
     case 'task_paused':
@@ -193,7 +198,7 @@ export function reduce(state: RunState, event: FleetEvent): RunState {
         paused: false,
         worktree: undefined,
         cleanupPending: undefined,
-        archives: event.archiveRef ? [...t.archives, event.archiveRef] : t.archives,
+        archives: event.archiveRef && !t.archives.includes(event.archiveRef) ? [...t.archives, event.archiveRef] : t.archives,
       }));
     case 'task_interrupted':
       // pid stays: the agent runs detached and may outlive fleet; the next run adopts or stops it.
@@ -204,6 +209,10 @@ export function reduce(state: RunState, event: FleetEvent): RunState {
       return { ...state, startsPaused: false };
     case 'conflict_predicted':
       return patchTask(state, event.key, { predictedConflicts: event.paths.length > 0 ? event.paths : undefined });
+    case 'agent_progress': {
+      const { type: _t, key, attempt: _a, at: _at, ...info } = event;
+      return patchTask(state, key, (t) => ({ agentProgress: { ...t.agentProgress, ...info } }));
+    }
     case 'progress':
       return state; // output lives in the engine's ring buffers, so a replay equals the live state
     case 'run_stopped':

@@ -1,7 +1,8 @@
 import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promptWithFailure, resolvePrompt, taskArgv, taskEnv } from '../agents/command.js';
-import type { FailurePhase } from '../core/events.js';
+import type { AgentProgressInfo, FailurePhase } from '../core/events.js';
+import { createProgressParser } from '../agents/progress.js';
 import type { TaskSpec } from '../core/fleet.js';
 import { autoCommit, currentBranch } from '../git/commit.js';
 import { cleanEnv, gitOk } from '../git/exec.js';
@@ -99,9 +100,11 @@ export async function runAttempt(ctx: EngineContext, input: AttemptInput): Promi
       if (outcome) return outcome;
     } else if (input.startAt !== 'check') {
       const agent = ctx.spec.agents[task.agent];
+      const progress = task.run === undefined && agent ? agentProgress(ctx, task, attempt, agent.command[0] ?? '', path) : undefined;
       const runAgent = (adopt?: { pid: number; startTime: string }) =>
         runJob(ctx, task, taskArgv(task, agent, prompt), {
           ...steps,
+          display: progress?.display,
           logFile: join(logDir, 'agent.log'),
           exitFile: join(logDir, 'agent.exit'),
           stdinFile: task.run === undefined && agent?.stdin === 'prompt' ? promptFile : undefined,
@@ -125,11 +128,13 @@ export async function runAttempt(ctx: EngineContext, input: AttemptInput): Promi
         await killTask(undefined, { runId: ctx.runId, project: task.project, taskId: task.id });
         result = await runAgent();
       }
+      progress?.flush();
       ctx.emit({ type: 'agent_exited', key: task.key, attempt, exitCode: result.exitCode, signal: result.timedOut ? 'timeout' : null });
       if (stopped()) return { kind: 'stopped' };
       failUnless(result, 'agent');
     }
 
+    if (!existsSync(path)) throw new AttemptFailure('agent', `the agent deleted its worktree ${path}`);
     await finishMerge(path, `Merge ${task.base} into ${branch}\n\nFleet-Task: ${task.id}`);
     const head = await currentBranch(path);
     if (head !== `refs/heads/${branch}`) {
@@ -248,4 +253,33 @@ async function resolveWithAgent(
   const left = await pathsWithMarkers(run.path, conflicts);
   if (left.length > 0) throw new AttemptFailure('agent', `conflict markers are still in ${left.join(', ')}`);
   return undefined;
+}
+
+const AGENT_PROGRESS_MS = 500;
+
+/**
+ * Reads an agent CLI's structured output (stream-json and kin): the pane gets readable lines,
+ * the store gets the current action, turns, tokens and cost, at most twice a second.
+ */
+function agentProgress(ctx: EngineContext, task: TaskSpec, attempt: number, program: string, cwd: string) {
+  const parse = createProgressParser(program, cwd);
+  let pending: AgentProgressInfo | undefined;
+  let timer: NodeJS.Timeout | undefined;
+  const flush = () => {
+    if (timer) clearTimeout(timer);
+    timer = undefined;
+    if (pending) ctx.emit({ type: 'agent_progress', key: task.key, attempt, ...pending });
+    pending = undefined;
+  };
+  return {
+    flush,
+    display(line: string): string[] {
+      const parsed = parse(line);
+      if (parsed.progress) {
+        pending = { ...pending, ...parsed.progress };
+        timer ??= setTimeout(flush, AGENT_PROGRESS_MS);
+      }
+      return parsed.display === '' ? [] : parsed.display.split('\n');
+    },
+  };
 }

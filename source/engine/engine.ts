@@ -214,12 +214,14 @@ export class Engine {
   /** Archive first, then worktree, then branch: a retry never deletes what the last attempt wrote. */
   async archiveAttempt(task: TaskSpec, attempt: number): Promise<string | null> {
     const record = this.options.store.state.tasks[task.key];
-    return archiveAndRemove(this.ctx.project(task).path, {
+    const ref = await archiveAndRemove(this.ctx.project(task).path, {
       worktree: record?.worktree ?? worktreePath(this.ctx, task),
       branch: branchName(task),
       ref: archiveRef(this.ctx, task, attempt),
       message: `fleet: archive of ${task.key} attempt ${attempt}`,
     });
+    if (ref) this.emit({ type: 'attempt_archived', key: task.key, attempt, ref });
+    return ref;
   }
 
   async stopTask(key: string): Promise<void> {

@@ -50,6 +50,8 @@ export function eventLine(event: FleetEvent, state: RunState): string | undefine
       return `${event.key}: cleanup pending: ${event.message}`;
     case 'review':
       return `${event.key}: needs review: ${event.message}${event.paths.length > 0 ? ` (${event.paths.slice(0, 5).join(', ')}${event.paths.length > 5 ? ', …' : ''})` : ''}`;
+    case 'attempt_archived':
+      return `${event.key}: attempt ${event.attempt} archived at ${event.ref}`;
     case 'task_requeued':
       return `${event.key}: requeued`;
     case 'task_paused':
@@ -70,6 +72,8 @@ export function eventLine(event: FleetEvent, state: RunState): string | undefine
       return 'new tasks resumed';
     case 'conflict_predicted':
       return event.paths.length > 0 ? `${event.key}: will conflict with base in ${event.paths.join(', ')}` : undefined;
+    case 'agent_progress':
+      return undefined; // its readable lines already show as progress
     case 'progress':
       return `${event.key} │ ${stripSgr(event.line)}`;
     case 'run_stopped':

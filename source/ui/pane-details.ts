@@ -49,6 +49,8 @@ export function paneDetails(state: RunState, key: string, actions: readonly stri
     if (task.predictedConflicts) {
       head.push({ text: `⚠ will conflict with ${task.base}: ${task.predictedConflicts.join(', ')}`, tone: 'warn' });
     }
+    const activity = agentActivity(task);
+    if (activity) head.push({ text: activity, tone: 'dim' });
     head.push(...outcome(task));
   }
   if (task.worktree && (status === 'review' || status === 'failed' || status === 'cancelled')) {
@@ -110,4 +112,21 @@ function wrapParts(parts: readonly string[], width: number): string[] {
     }
   }
   return line === '' ? lines : [...lines, line];
+}
+
+/** "Edit src/a.ts · 3 turns · 12.4k tokens · $0.04": what the agent's structured output told us. */
+export function agentActivity(task: TaskRecord): string | undefined {
+  const p = task.agentProgress;
+  if (!p) return undefined;
+  const parts = [
+    p.action,
+    p.turns !== undefined ? `${p.turns} turn${p.turns === 1 ? '' : 's'}` : undefined,
+    p.tokens ? `${formatCount(p.tokens.input + p.tokens.output)} tokens` : undefined,
+    p.costUsd !== undefined ? `$${p.costUsd.toFixed(2)}` : undefined,
+  ].filter((x): x is string => Boolean(x));
+  return parts.length > 0 ? parts.join(' · ') : undefined;
+}
+
+function formatCount(n: number): string {
+  return n >= 1000 ? `${(n / 1000).toFixed(1)}k` : String(n);
 }

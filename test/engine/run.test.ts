@@ -301,3 +301,29 @@ describe('slots, files and limits', () => {
     expect(built.gate).toBe(false);
   });
 });
+
+describe('structured agent output', () => {
+  it('turns Claude Code stream-json into readable pane lines and progress totals', async () => {
+    const r = repo();
+    const bin = new URL('../fixtures/fake-claude/', import.meta.url).pathname;
+    writeFleet(r.dir, `version: 1\ntasks:\n  - { id: hello, agent: claude, prompt: Write a greeting }\n`);
+    const savedPath = process.env.PATH;
+    process.env.PATH = `${bin}:${savedPath}`;
+    let result;
+    try {
+      result = await runFleet(r.dir, { json: true });
+    } finally {
+      process.env.PATH = savedPath;
+    }
+    expect(result.code, result.out + result.err).toBe(0);
+    const events = result.out.split('\n').filter(Boolean).map((l) => JSON.parse(l));
+    const progress = events.filter((e) => e.type === 'agent_progress');
+    expect(progress.length).toBeGreaterThan(0);
+    const t = (await lastRun(r.dir)).tasks.hello!;
+    expect(t.agentProgress?.turns).toBeGreaterThan(0);
+    expect(t.agentProgress?.costUsd).toBeGreaterThan(0);
+    // The pane shows text, not raw JSON.
+    const lines = events.filter((e) => e.type === 'progress').map((e) => e.line as string);
+    expect(lines.some((l) => l.startsWith('{"type"'))).toBe(false);
+  });
+});

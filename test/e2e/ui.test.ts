@@ -1,0 +1,94 @@
+import { existsSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { tempRepos } from '../helpers/repo.js';
+import { agent, lastRun, writeFleet } from '../helpers/fleet.js';
+import { CLI, hasTmux, TmuxSession } from './tmux.js';
+
+const repo = tempRepos();
+const sessions: TmuxSession[] = [];
+afterEach(() => {
+  for (const s of sessions.splice(0)) s.kill();
+});
+
+function fleetInTmux(cwd: string, cols: number, rows: number): TmuxSession {
+  const env = Object.fromEntries(
+    ['HOME', 'XDG_STATE_HOME', 'XDG_RUNTIME_DIR', 'XDG_CONFIG_HOME', 'GIT_CONFIG_NOSYSTEM', 'PATH'].map((k) => [k, process.env[k] ?? '']),
+  );
+  const s = new TmuxSession(['node', CLI, 'run'], { cwd, cols, rows, env });
+  sessions.push(s);
+  return s;
+}
+
+/** The number after "tick " on the last line that has one. */
+function lastTick(screen: string): number {
+  const ticks = [...screen.matchAll(/tick (\d+)/g)].map((m) => Number(m[1]));
+  return ticks.length > 0 ? Math.max(...ticks) : -1;
+}
+
+describe.skipIf(!hasTmux())('the full-screen UI in a real terminal', () => {
+  it('at 80×24 shows tasks progress to merged, and quitting restores the terminal', async () => {
+    const r = repo();
+    writeFleet(
+      r.dir,
+      `version: 1\ntasks:\n  - { id: one, run: "${agent('edit', 'one.txt', '1', '0.5')}" }\n  - { id: two, run: "${agent('edit', 'two.txt', '2', '0.5')}", depends_on: [one] }\n`,
+    );
+    const s = fleetInTmux(r.dir, 80, 24);
+    const screen = await s.waitFor(/2 merged/);
+    expect(screen).toContain('fleet ·');
+    expect(screen.split('\n').every((line) => line.length <= 80)).toBe(true);
+    s.keys('q');
+    const after = await s.waitFor('[exited 0]');
+    expect(after).not.toContain('fleet ·'); // the alternate screen is gone
+    expect(r.git('show', 'main:two.txt')).toBe('2');
+  });
+
+  it('at 200×50 pauses and resumes output, retries, discards into an archive', async () => {
+    const r = repo();
+    const flag = join(r.root, 'flag');
+    writeFleet(
+      r.dir,
+      `version: 1
+defaults: { retries: 0 }
+tasks:
+  - { id: ticker, run: "${agent('tick', flag, 'tick.txt')}" }
+  - { id: broken, run: "${agent('fail', '4')}" }
+`,
+    );
+    const s = fleetInTmux(r.dir, 200, 50);
+    await s.waitFor(/tick \d+/);
+
+    s.keys('p'); // ticker is selected first
+    await s.waitFor(/ticker\s+paused/);
+    await new Promise((res) => setTimeout(res, 800)); // lines written just before the stop are still on their way
+    const pausedAt = lastTick(s.screen());
+    await new Promise((res) => setTimeout(res, 1200));
+    expect(lastTick(s.screen())).toBe(pausedAt);
+    s.keys('p');
+    await s.waitFor(/ticker\s+running/);
+    const resumedFrom = lastTick(s.screen());
+    await new Promise((res) => setTimeout(res, 1200));
+    expect(lastTick(s.screen())).toBeGreaterThan(resumedFrom + 2);
+
+    s.keys('j'); // broken
+    await s.waitFor(/broken\s+failed/);
+    s.keys('r');
+    await s.waitFor('y/N');
+    s.keys('y');
+    await s.waitFor(/broken · failed · .* attempt 2/);
+
+    s.keys('d');
+    await s.waitFor('y/N');
+    s.keys('y');
+    await s.waitFor(/broken\s+discarded/);
+    const state = await lastRun(r.dir);
+    expect(state.tasks.broken!.archives).toHaveLength(2);
+    for (const ref of state.tasks.broken!.archives) expect(r.git('rev-parse', '--verify', ref)).toMatch(/^[0-9a-f]{40}$/);
+    expect(existsSync(join(r.root, 'repo.worktrees', 'broken'))).toBe(false);
+
+    writeFileSync(flag, '');
+    await s.waitFor(/1 merged/);
+    s.keys('q');
+    await s.waitFor('[exited 1]');
+  });
+});
