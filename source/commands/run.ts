@@ -70,7 +70,7 @@ export async function runCommand(options: RunOptions): Promise<number> {
   for (const w of checks.warnings) stderr.write(`warning: ${w}\n`);
 
   const runId = resuming?.meta.runId ?? newRunId();
-  const locks = lockAll(spec, checks.commonDirs, stateDir, runId);
+  const locks = lockAll(spec, checks.commonDirs, stateDir, runId, stderr);
   try {
     if (unfinished && !resuming) await supersede(spec, unfinished, stderr);
     const paths = resuming?.paths ?? createRun(stateDir, runId, spec.file);
@@ -145,7 +145,7 @@ function print(event: FleetEvent, state: RunState, json: boolean, out: NodeJS.Wr
  * One fleet per repo: the lock in every project's common dir (and in the state dir, where
  * `status` and the task actions look for the live engine), taken in sorted order.
  */
-function lockAll(spec: FleetSpec, commonDirs: Map<string, string>, stateDir: string, runId: string): string[] {
+function lockAll(spec: FleetSpec, commonDirs: Map<string, string>, stateDir: string, runId: string, stderr: NodeJS.WritableStream): string[] {
   const taken: string[] = [];
   const dirs = new Set([...commonDirs.values()].map((dir) => join(dir, 'fleet')));
   dirs.add(stateDir);
@@ -160,7 +160,7 @@ function lockAll(spec: FleetSpec, commonDirs: Map<string, string>, stateDir: str
         3,
       );
     }
-    if (result.tookOverFrom) process.stderr.write(`fleet: took over the stale lock of pid ${result.tookOverFrom.pid}, which is no longer running\n`);
+    if (result.tookOverFrom) stderr.write(`fleet: took over the stale lock of pid ${result.tookOverFrom.pid} (run ${result.tookOverFrom.runId}), which is no longer running\n`);
     taken.push(path);
   }
   return taken;

@@ -21,7 +21,8 @@ export function listRows(state: RunState, order: readonly OrderedTask[], critica
     const why =
       waitingFor(state, key) ??
       (status === 'review' ? task.review?.message : undefined) ??
-      (status === 'failed' ? task.failure?.message : undefined);
+      (status === 'failed' ? task.failure?.message : undefined) ??
+      (status === 'running' ? task.agentProgress?.action : undefined);
     if (why) rows.push({ kind: 'hint', key, depth, text: plain(why), warn: status === 'review' || status === 'failed' });
     if (conflict) rows.push({ kind: 'hint', key, depth, text: plain(`⚠ will conflict: ${task.predictedConflicts!.join(', ')}`), warn: true });
   }

@@ -49,6 +49,15 @@ describe('the fleet command line', () => {
     expect(result.err).toContain('base branch develop does not exist');
   });
 
+  it('validate names an agent CLI that is not installed, with the install command', async () => {
+    const r = repo();
+    writeFleet(r.dir, 'version: 1\ntasks:\n  - { id: a, agent: codex, prompt: do it }\n');
+    const result = await fleet(r.dir, 'validate');
+    expect(result.code).toBe(2);
+    expect(result.err).toContain('agent codex needs `codex`, which is not on PATH');
+    expect(result.err).toContain('hint: install it: npm install -g @openai/codex');
+  });
+
   it('validate prints the plan: waves, parallelism and the critical path', async () => {
     const r = repo();
     writeFleet(

@@ -11,10 +11,11 @@ afterEach(() => {
   for (const s of sessions.splice(0)) s.kill();
 });
 
-function fleetInTmux(cwd: string, cols: number, rows: number): TmuxSession {
-  const env = Object.fromEntries(
-    ['HOME', 'XDG_STATE_HOME', 'XDG_RUNTIME_DIR', 'XDG_CONFIG_HOME', 'GIT_CONFIG_NOSYSTEM', 'PATH'].map((k) => [k, process.env[k] ?? '']),
-  );
+function fleetInTmux(cwd: string, cols: number, rows: number, extra: Record<string, string> = {}): TmuxSession {
+  const env = {
+    ...Object.fromEntries(['HOME', 'XDG_STATE_HOME', 'XDG_RUNTIME_DIR', 'XDG_CONFIG_HOME', 'GIT_CONFIG_NOSYSTEM', 'PATH'].map((k) => [k, process.env[k] ?? ''])),
+    ...extra,
+  };
   const s = new TmuxSession(['node', CLI, 'run'], { cwd, cols, rows, env });
   sessions.push(s);
   return s;
@@ -90,5 +91,56 @@ tasks:
     await s.waitFor(/1 merged/);
     s.keys('q');
     await s.waitFor('[exited 1]');
+  });
+
+  it('opens a shell in the task\'s worktree and comes back to an intact UI', async () => {
+    const r = repo();
+    const flag = join(r.root, 'flag');
+    writeFleet(r.dir, `version: 1\ntasks:\n  - { id: ticker, run: "${agent('tick', flag, 'tick.txt')}" }\n`);
+    const s = fleetInTmux(r.dir, 100, 30, { SHELL: '/bin/sh', PS1: 'SHELL> ' });
+    await s.waitFor(/tick \d+/);
+    s.keys('o');
+    await s.waitFor('SHELL>');
+    s.type('pwd; echo "from the shell" > note.txt');
+    s.keys('Enter');
+    await s.waitFor(join(r.root, 'repo.worktrees', 'ticker'));
+    s.type('exit');
+    s.keys('Enter');
+    await s.waitFor(/fleet · repo/);
+    await s.waitFor(/tick \d+/);
+    writeFileSync(flag, '');
+    await s.waitFor(/1 merged/);
+    expect(r.git('show', 'main:note.txt')).toBe('from the shell');
+    s.keys('q');
+    await s.waitFor('[exited 0]');
+  });
+
+  it('survives a dropped connection: the engine goes on and `fleet attach` brings the UI back', async () => {
+    const r = repo();
+    const flag = join(r.root, 'flag');
+    writeFleet(r.dir, `version: 1\ntasks:\n  - { id: ticker, run: "${agent('tick', flag, 'tick.txt')}" }\n`);
+    const first = fleetInTmux(r.dir, 100, 30);
+    await first.waitFor(/tick \d+/);
+    first.kill(); // the terminal is gone, as when an SSH connection drops
+    await new Promise((res) => setTimeout(res, 500));
+    const { execFileSync } = await import('node:child_process');
+    const status = execFileSync('node', [CLI, 'status'], { cwd: r.dir, encoding: 'utf8' });
+    expect(status).toMatch(/live: pid \d+/);
+    expect(status).toMatch(/ticker\s+running/);
+
+    const second = new TmuxSession(['node', CLI, 'attach'], {
+      cwd: r.dir,
+      cols: 100,
+      rows: 30,
+      env: Object.fromEntries(['HOME', 'XDG_STATE_HOME', 'XDG_RUNTIME_DIR', 'XDG_CONFIG_HOME', 'GIT_CONFIG_NOSYSTEM', 'PATH'].map((k) => [k, process.env[k] ?? ''])),
+    });
+    sessions.push(second);
+    await second.waitFor(/ticker\s+running/);
+    await second.waitFor(/tick \d+/);
+    writeFileSync(flag, '');
+    await second.waitFor(/1 merged/);
+    second.keys('q');
+    await second.waitFor('[exited 0]');
+    expect(r.git('show', 'main:tick.txt')).toBe('done');
   });
 });

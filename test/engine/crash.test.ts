@@ -98,3 +98,19 @@ describe('chaos: ten kill -9 at random moments of a 20-task run', () => {
     expect(ids.every((id) => state.tasks[id]!.state === 'merged')).toBe(true);
   }, 180_000);
 });
+
+describe('the repository lock', () => {
+  it('is taken over from a dead owner, with a notice, and released at the end', async () => {
+    const { mkdirSync } = await import('node:fs');
+    const r = repo();
+    writeFleet(r.dir, `version: 1\ntasks:\n  - { id: one, run: "${agent('edit', 'one.txt', '1')}" }\n`);
+    mkdirSync(join(r.dir, '.git', 'fleet'), { recursive: true });
+    const lock = join(r.dir, '.git', 'fleet', 'lock');
+    // A pid that cannot be alive (above the kernel's pid_max) stands for a crashed fleet.
+    writeFileSync(lock, JSON.stringify({ pid: 2 ** 22 + 7, startTime: '1', host: (await import('node:os')).hostname(), file: 'x', runId: 'old', stateDir: 'x', at: 0 }));
+    const result = await runFleet(r.dir);
+    expect(result.code, result.err).toBe(0);
+    expect(result.err).toContain(`took over the stale lock of pid ${2 ** 22 + 7} (run old)`);
+    expect(existsSync(lock)).toBe(false);
+  });
+});

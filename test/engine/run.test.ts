@@ -195,7 +195,10 @@ tasks:
   it('gives every process the task environment, without an inherited GIT_DIR', async () => {
     const r = repo();
     const other = repo();
-    writeFleet(r.dir, `version: 1\nports: { base: 45000 }\ntasks:\n  - { id: envy, title: Env check, run: "${agent('env', 'env.txt')}" }\n`);
+    writeFleet(
+      r.dir,
+      `version: 1\nports: { base: 45000 }\ntasks:\n  - { id: envy, title: Env check, setup: 'echo "$FLEET_PORT $FLEET_TASK_ID" > setup-env.txt', check: 'test "$FLEET_PORT" = 45000', run: "${agent('env', 'env.txt')}" }\n`,
+    );
     const saved = process.env.GIT_DIR;
     process.env.GIT_DIR = join(other.dir, '.git');
     try {
@@ -214,6 +217,7 @@ tasks:
     expect(env).toContain(`FLEET_FILE_DIR=${r.dir}`);
     expect(env).toMatch(/FLEET_PROMPT_FILE=.*prompt\.txt/);
     expect(env).toContain('GIT_DIR=unset');
+    expect(r.git('show', 'main:setup-env.txt')).toBe('45000 envy'); // setup (and check) see the same values
     expect(other.git('log', '--format=%s')).toBe('initial');
   });
 });

@@ -153,3 +153,23 @@ describe('MergeQueue', () => {
     expect(frame.split('\n')[1]).toBe('MERGE QUEUE  ▶ auth (merging) · billing (queued) · ⚠ docs conflict: README.md, docs/api.md');
   });
 });
+
+describe('structured agent progress in the UI', () => {
+  it('shows the current action under a running task and the totals in its pane', () => {
+    const view = new FakeView([
+      added('endpoints'),
+      ...started('endpoints', ago(60_000)),
+      { type: 'agent_progress', at: ago(1000), key: 'endpoints', attempt: 1, action: 'Edit src/routes/users.ts', turns: 3, tokens: { input: 12000, output: 400 }, costUsd: 0.042 },
+    ]);
+    const state = view.getState();
+    const order = displayOrder(state);
+    const listFrame = render(
+      <TaskList state={state} order={order} total={order.length} selected="endpoints" critical={new Set()} filter="" focused now={NOW} width={48} height={8} />,
+    ).lastFrame()!;
+    expect(listFrame).toContain('└ Edit src/routes/users.ts');
+    const pane = render(
+      <AgentPane state={state} taskKey="endpoints" lines={() => []} scroll={FOLLOW} focused={false} colour={false} actions={[]} now={NOW} width={80} height={10} />,
+    ).lastFrame()!;
+    expect(pane).toContain('Edit src/routes/users.ts · 3 turns · 12.4k tokens · $0.04');
+  });
+});
