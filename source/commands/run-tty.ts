@@ -1,6 +1,5 @@
 import { spawn } from 'node:child_process';
-import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { closeSync, existsSync, openSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { ensureDir, stateDirFor } from '../engine/paths.js';
 import { attachTo } from './attach.js';
@@ -21,8 +20,9 @@ export async function runOnTerminal(options: RunOptions & { argv: string[] }): P
   const problem = firstProblem(await preflight(spec, { ownBranches: () => new Set(spec.tasks.map((t) => t.id)) }));
   if (problem) throw problem;
   const stateDir = ensureDir(await stateDirFor(spec.file));
-  const scratch = mkdtempSync(join(tmpdir(), 'fleet-start-'));
-  const ready = join(scratch, 'socket');
+  // In the state dir, not /tmp: if this terminal dies before cleaning up, nothing strays outside it.
+  const ready = join(stateDir, `starting-${process.pid}`);
+  rmSync(ready, { force: true });
   const log = join(stateDir, 'daemon.log');
   const out = openSync(log, 'a');
   const child = spawn(process.execPath, [process.argv[1]!, 'run', '--daemon', '--ready-file', ready, '-f', spec.file, ...options.argv], {
@@ -43,7 +43,7 @@ export async function runOnTerminal(options: RunOptions & { argv: string[] }): P
     }
     return await attachTo(socket);
   } finally {
-    rmSync(scratch, { recursive: true, force: true });
+    rmSync(ready, { force: true });
   }
 }
 

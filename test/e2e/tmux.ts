@@ -2,6 +2,7 @@
 // the screen. Each session runs on its own tmux server (-L), so tests never see or kill anything
 // of the user's, and killing the server cleans up everything the test started.
 import { execFileSync } from 'node:child_process';
+import { rmSync } from 'node:fs';
 
 export const CLI = new URL('../../dist/cli.js', import.meta.url).pathname;
 
@@ -60,11 +61,14 @@ export class TmuxSession {
   }
 
   kill(): void {
+    let socket = '';
     try {
+      socket = this.tmux('display-message', '-p', '#{socket_path}').trim();
       this.tmux('kill-server');
     } catch {
       // already gone
     }
+    if (socket) rmSync(socket, { force: true });
   }
 }
 

@@ -5,11 +5,44 @@ import { tempRepos } from '../helpers/repo.js';
 import { agent, lastRun, writeFleet } from '../helpers/fleet.js';
 import { CLI, hasTmux, TmuxSession } from './tmux.js';
 
-const repo = tempRepos();
 const sessions: TmuxSession[] = [];
-afterEach(() => {
+const repos: string[] = [];
+// vitest runs afterEach hooks in reverse order of registration: the hook below runs before
+// tempRepos' own, so engines are stopped before their repos are deleted.
+const makeRepo = tempRepos();
+const repo: typeof makeRepo = (opts) => {
+  const r = makeRepo(opts);
+  repos.push(r.dir);
+  return r;
+};
+afterEach(async () => {
   for (const s of sessions.splice(0)) s.kill();
+  // The engine runs detached from the terminal on purpose: stop it like a user would.
+  for (const dir of repos.splice(0)) await stopEngine(dir);
 });
+
+async function stopEngine(dir: string): Promise<void> {
+  const { readFileSync } = await import('node:fs');
+  let pid: number | undefined;
+  try {
+    pid = (JSON.parse(readFileSync(join(dir, '.git', 'fleet', 'lock'), 'utf8')) as { pid: number }).pid;
+  } catch {
+    return; // no engine holds the repo
+  }
+  try {
+    process.kill(pid, 'SIGTERM');
+  } catch {
+    return;
+  }
+  for (let i = 0; i < 100; i++) {
+    try {
+      process.kill(pid, 0);
+    } catch {
+      return;
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
 
 function fleetInTmux(cwd: string, cols: number, rows: number, extra: Record<string, string> = {}): TmuxSession {
   const env = {
