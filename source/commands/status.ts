@@ -1,6 +1,10 @@
 import { formatDuration } from '../core/duration.js';
 import { taskStatus, waitingFor } from '../core/selectors.js';
 import { summaryLines } from '../ui/summary.js';
+import type { FleetSpec } from '../core/fleet.js';
+import type { RunState } from '../core/state.js';
+import { loadFleetFile } from '../config/load.js';
+import { isAncestor, revParse } from '../git/repo.js';
 import { findRun } from './find-run.js';
 
 export interface StatusOptions {
@@ -19,6 +23,7 @@ export async function statusCommand(options: StatusOptions): Promise<number> {
     out.write(`${JSON.stringify({ runId: state.runId, file: state.file, live: run.live !== undefined, pid: run.live?.pid ?? null, stopped: state.stopped ?? null, tasks })}\n`);
     return 0;
   }
+  const gone = await mergesNoLongerInBase(state);
   const now = Date.now();
   out.write(`run ${state.runId} of ${state.file}\n`);
   out.write(run.live ? `live: pid ${run.live.pid}\n` : `stopped${state.stopped ? ` (${state.stopped.reason}, exit ${state.stopped.exitCode})` : ''}\n`);
@@ -33,9 +38,29 @@ export async function statusCommand(options: StatusOptions): Promise<number> {
       t.state === 'merged' && t.cleanupPending ? `cleanup pending: ${t.cleanupPending}` : '',
       t.worktree && t.state !== 'merged' ? t.worktree : '',
       t.archives.length > 0 ? `archives: ${t.archives.join(', ')}` : '',
+      gone.has(key) ? `⚠ no longer in ${t.base} (was it reset?)` : '',
     ].filter(Boolean);
     out.write(`  ${key.padEnd(width)}  ${status.padEnd(9)} ${since.padStart(7)}  ${notes.join(' · ')}\n`);
   }
   for (const line of summaryLines(state).slice(1)) out.write(`${line}\n`);
   return 0;
+}
+
+/** SPEC §5: a merged task is never re-queued, but if its base later stops containing it, say so. */
+async function mergesNoLongerInBase(state: RunState): Promise<Set<string>> {
+  const gone = new Set<string>();
+  let spec: FleetSpec;
+  try {
+    spec = loadFleetFile(state.file);
+  } catch {
+    return gone; // the file changed or went away; nothing to compare against
+  }
+  for (const key of state.order) {
+    const t = state.tasks[key]!;
+    const project = spec.projects.find((p) => p.name === t.project);
+    if (t.state !== 'merged' || !t.mergedCommit || !project) continue;
+    const base = await revParse(project.path, `refs/heads/${t.base}`).catch(() => undefined);
+    if (base && !(await isAncestor(project.path, t.mergedCommit, base).catch(() => true))) gone.add(key);
+  }
+  return gone;
 }

@@ -277,3 +277,14 @@ describe('pausing', () => {
     expect(state.tasks.later!.paused).toBe(true);
   });
 });
+
+describe('fleet status', () => {
+  it('says so when base no longer contains a merged task', async () => {
+    const r = repo();
+    writeFleet(r.dir, `version: 1\ntasks:\n  - { id: one, run: "${agent('edit', 'one.txt', '1')}" }\n`);
+    await runFleet(r.dir);
+    r.git('reset', '--hard', '-q', 'HEAD~1');
+    const status = await fleetCli(r.dir, 'status');
+    expect(status.out).toMatch(/one\s+merged .*no longer in main/);
+  });
+});
