@@ -5,13 +5,12 @@ import { hostname } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { cleanCommand, parseAge, type CleanOptions } from '../../source/commands/clean.js';
-import { runCommand } from '../../source/commands/run.js';
 import { UserError } from '../../source/commands/user-error.js';
 import { readLock } from '../../source/engine/lock.js';
 import { stateDirFor } from '../../source/engine/paths.js';
 import { listRegistered, registerRun, registryPath } from '../../source/engine/registry.js';
 import { tempRepos, type TempRepo } from '../helpers/repo.js';
-import { agent, Capture, lastRun, runFleet, writeFleet } from '../helpers/fleet.js';
+import { agent, Capture, lastRun, runFleet, startRun, writeFleet } from '../helpers/fleet.js';
 
 const repo = tempRepos();
 afterEach(() => rmSync(dirname(registryPath()), { recursive: true, force: true }));
@@ -40,17 +39,6 @@ function deadPid(): number {
   return Number(spawnSync('sh', ['-c', 'echo $$'], { encoding: 'utf8' }).stdout.trim());
 }
 
-/** Starts a run in-process and resolves `seen` once its output contains `marker`. */
-function startRun(dir: string, marker: string) {
-  const out = new Capture();
-  const abort = new AbortController();
-  const done = runCommand({ file: join(dir, 'fleet.yaml'), stdout: out, stderr: out, signal: abort.signal });
-  const seen = (async () => {
-    for (let i = 0; i < 600 && !out.text.includes(marker); i++) await new Promise((r) => setTimeout(r, 50));
-    if (!out.text.includes(marker)) throw new Error(`never saw "${marker}" in:\n${out.text}`);
-  })();
-  return { out, abort, done, seen };
-}
 
 const REVIEW_AND_FAILED = `version: 1
 concurrency: 2

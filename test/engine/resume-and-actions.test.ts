@@ -2,25 +2,12 @@ import { existsSync, mkdirSync, mkdtempSync, realpathSync, rmSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { runCommand } from '../../source/commands/run.js';
-import { createTempRepo, tempRepos, type TempRepo } from '../helpers/repo.js';
-import { agent, Capture, fleetCli, lastRun, runFleet, writeFleet } from '../helpers/fleet.js';
+import { createTempRepo, tempRepos } from '../helpers/repo.js';
+import { agent, fleetCli, lastRun, runFleet, startRun, writeFleet } from '../helpers/fleet.js';
 
 const repo = tempRepos();
 
-/** Starts a run and resolves `seen` once its output contains `marker`. */
-function startRun(dir: string, marker: string) {
-  const out = new Capture();
-  const abort = new AbortController();
-  const done = runCommand({ file: join(dir, 'fleet.yaml'), stdout: out, stderr: out, signal: abort.signal });
-  const seen = (async () => {
-    for (let i = 0; i < 600 && !out.text.includes(marker); i++) await new Promise((r) => setTimeout(r, 50));
-    if (!out.text.includes(marker)) throw new Error(`never saw "${marker}" in:\n${out.text}`);
-  })();
-  return { out, abort, done, seen };
-}
-
-const CONFLICTING = (r: TempRepo) => `version: 1
+const CONFLICTING = `version: 1
 concurrency: 2
 defaults: { retries: 0 }
 tasks:
@@ -32,7 +19,7 @@ tasks:
 describe('resuming and acting on runs', () => {
   it('applies an action recorded on a stopped run when the run resumes: retry unblocks the dependents', async () => {
     const r = repo({ files: { 'README.md': 'title\n' } });
-    writeFleet(r.dir, CONFLICTING(r));
+    writeFleet(r.dir, CONFLICTING);
     expect((await runFleet(r.dir)).code).toBe(1);
     const before = await lastRun(r.dir);
 
@@ -55,7 +42,7 @@ describe('resuming and acting on runs', () => {
 
   it('accept marks a reviewed task done without merging, and its dependents start from base', async () => {
     const r = repo({ files: { 'README.md': 'title\n' } });
-    writeFleet(r.dir, CONFLICTING(r));
+    writeFleet(r.dir, CONFLICTING);
     await runFleet(r.dir);
     await fleetCli(r.dir, 'accept', 'second');
     const resumed = await runFleet(r.dir);
@@ -87,7 +74,7 @@ describe('resuming and acting on runs', () => {
 
   it('--fresh archives the unfinished run\'s work before starting over', async () => {
     const r = repo({ files: { 'README.md': 'title\n' } });
-    writeFleet(r.dir, CONFLICTING(r));
+    writeFleet(r.dir, CONFLICTING);
     await runFleet(r.dir);
     const old = await lastRun(r.dir);
     writeFleet(r.dir, `version: 1\ntasks:\n  - { id: second, run: "${agent('edit', 'README.md', 'again')}" }\n`);

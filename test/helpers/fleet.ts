@@ -71,3 +71,15 @@ export async function lastRun(dir: string): Promise<RunState> {
   if (!run) throw new Error('no run recorded');
   return run.state;
 }
+
+/** Starts a run in-process; `seen` resolves once its output contains `marker`, `abort` stops it as SIGINT would. */
+export function startRun(dir: string, marker: string) {
+  const out = new Capture();
+  const abort = new AbortController();
+  const done = runCommand({ file: join(dir, 'fleet.yaml'), stdout: out, stderr: out, signal: abort.signal });
+  const seen = (async () => {
+    for (let i = 0; i < 600 && !out.text.includes(marker); i++) await new Promise((r) => setTimeout(r, 50));
+    if (!out.text.includes(marker)) throw new Error(`never saw "${marker}" in:\n${out.text}`);
+  })();
+  return { out, abort, done, seen };
+}
