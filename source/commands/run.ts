@@ -79,7 +79,10 @@ export async function runCommand(options: RunOptions): Promise<number> {
     const journal = new Journal(paths.journal);
     const store = new Store(journal, paths.snapshot, initial);
     const engine = new Engine({ spec, store, paths, runId });
-    const unsubscribe = store.subscribe((state, event) => print(event, state, options.json === true, stdout));
+    // The daemon's stdout is daemon.log: agent output is in the task logs already, so it is left out.
+    const unsubscribe = store.subscribe((state, event) => {
+      if (!(options.daemon && event.type === 'progress')) print(event, state, options.json === true, stdout);
+    });
 
     engine.emit({ type: 'run_started', runId, file: spec.file, resumed: resuming !== undefined, pid: process.pid });
     const { events, removed } = syncTasks(spec, store.state);
