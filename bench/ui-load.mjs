@@ -1,0 +1,357 @@
+// SPEC §9 "UI under load": 16 agents each writing 1,000 lines/s → fleet ≤ 30% of one core,
+// ≤ 200 MB RSS, key-to-screen p95 ≤ 100 ms, terminal bytes/s bounded.
+//
+// The real binary in a real terminal: `fleet run` in a tmux pane (CI unset) starts the engine as a
+// background process (`run --daemon`) and becomes the UI client of its socket. Both processes are
+// measured. The agents are bench/agents/spam.mjs (116-byte lines, 80 visible characters, 7 SGR
+// sequences, like the ccmanager anchor in research/ccmanager-load.md), all started at once.
+//
+// Phases, per terminal size (the first size is the anchor's 120×40, the others via resize-window):
+//   watch: nothing typed; CPU (utime+stime from /proc/<pid>/stat), RSS, terminal bytes/s and
+//          frames/s (`pipe-pane -O`, frames counted by Ink's DEC 2026 begin-sync marker).
+//   keys:  j/k alternately, each time polling capture-pane (~every 5 ms) until the `›` selection
+//          marker is on the other task: key-to-screen latency. Polling costs CPU of its own (a tmux
+//          client per poll), so CPU figures come from the watch phase.
+// Before `go`, an idle phase (5 s watch, 5 s keys) measures the 16 started-but-silent agents.
+//
+// env: UI_AGENTS (16), UI_RATE (1000 lines/s per agent), UI_SECONDS (20: each phase at the first
+// size), UI_SIZES ("120x40,80x24,200x50"), UI_EXTRA_SECONDS (10: each phase at the other sizes),
+// UI_PROFILE (a directory: CPU profiles of both processes, for diagnosis), UI_PANE_ENV (extra
+// NAME=value pairs for fleet's environment, for what-if runs), UI_DEBUG (keep the temp dir).
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, closeSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { CLI, quantile, sleep, tempRepo } from './lib.mjs';
+
+const SPAM = new URL('./agents/spam.mjs', import.meta.url).pathname;
+const CLK_TCK = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
+const SAMPLE_MS = 500;
+const SYNC_BEGIN = Buffer.from('\x1b[?2026h');
+
+/** utime+stime in ticks and VmRSS/VmHWM in kB of one process (all its threads); undefined once gone. */
+function proc(pid) {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+    const kb = (name) => Number(new RegExp(`^${name}:\\s+(\\d+)`, 'm').exec(status)?.[1] ?? 0);
+    return { ticks: Number(f[11]) + Number(f[12]), rss: kb('VmRSS'), hwm: kb('VmHWM') };
+  } catch {
+    return undefined;
+  }
+}
+
+/** The engine started by this benchmark's `fleet run`: its cmdline names our fleet file. */
+function findDaemon(fleetFile) {
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const argv = readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0');
+      if (argv.includes('--daemon') && argv.includes(fleetFile)) return Number(entry);
+    } catch {
+      // gone
+    }
+  }
+  return undefined;
+}
+
+function alive(pid) {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+class Tmux {
+  constructor(server) {
+    this.server = server;
+  }
+  run(...args) {
+    const r = spawnSync('tmux', ['-L', this.server, '-f', '/dev/null', ...args], { encoding: 'utf8' });
+    if (r.status !== 0) throw new Error(`tmux ${args[0]}: ${r.stderr.trim()}`);
+    return r.stdout;
+  }
+  screen() {
+    return this.run('capture-pane', '-p', '-t', 'main');
+  }
+  /** Where the server's socket is, to remove it after kill-server (tmux leaves it behind). */
+  rememberSocket() {
+    this.socket = this.run('display-message', '-p', '#{socket_path}').trim();
+  }
+  kill() {
+    spawnSync('tmux', ['-L', this.server, 'kill-server'], { stdio: 'ignore' });
+    if (this.socket) rmSync(this.socket, { force: true });
+  }
+}
+
+/** The task id on the row with the selection marker. */
+function selectedTask(screen) {
+  for (const line of screen.split('\n')) if (line.startsWith('›')) return /t\d\d/.exec(line.slice(0, 40))?.[0];
+  return undefined;
+}
+
+/** Samples the processes every 500 ms; summarises a phase between mark() and stop(). */
+class Sampler {
+  constructor(pids, paneLog) {
+    this.pids = pids;
+    this.paneLog = paneLog;
+  }
+  snap() {
+    const s = { t: performance.now(), bytes: existsSync(this.paneLog) ? statSync(this.paneLog).size : 0 };
+    for (const [name, pid] of Object.entries(this.pids)) {
+      if (Array.isArray(pid)) {
+        const all = pid.map(proc).filter(Boolean);
+        s[name] = { ticks: all.reduce((n, p) => n + p.ticks, 0), rss: all.reduce((n, p) => n + p.rss, 0), hwm: 0 };
+      } else s[name] = proc(pid);
+    }
+    return s;
+  }
+  start() {
+    this.snaps = [this.snap()];
+    this.timer = setInterval(() => this.snaps.push(this.snap()), SAMPLE_MS);
+  }
+  stop() {
+    clearInterval(this.timer);
+    this.snaps.push(this.snap());
+    const snaps = this.snaps;
+    const first = snaps[0];
+    const last = snaps.at(-1);
+    const seconds = (last.t - first.t) / 1000;
+    const cpu = (name, a, b) => (a[name] && b[name] ? ((b[name].ticks - a[name].ticks) / CLK_TCK / ((b.t - a.t) / 1000)) * 100 : NaN);
+    const windows = snaps.slice(1).map((s, i) => [snaps[i], s]);
+    const out = { seconds: round(seconds, 1) };
+    for (const name of Object.keys(this.pids)) {
+      out[name] = {
+        cpuAvg: round(cpu(name, first, last), 1),
+        cpuMax: round(Math.max(...windows.map(([a, b]) => cpu(name, a, b))), 1),
+        rssMB: [mb(first[name]?.rss), mb(Math.max(...snaps.map((s) => s[name]?.rss ?? 0))), mb(last[name]?.rss)],
+        ...(last[name]?.hwm ? { hwmMB: mb(last[name].hwm) } : {}),
+      };
+    }
+    out.fleetCpuAvg = round(out.ui.cpuAvg + out.engine.cpuAvg, 1);
+    out.fleetCpuMax = round(Math.max(...windows.map(([a, b]) => cpu('ui', a, b) + cpu('engine', a, b))), 1);
+    out.bytesPerSec = Math.round((last.bytes - first.bytes) / seconds);
+    out.bytesPerSecMax = Math.round(Math.max(...windows.map(([a, b]) => (b.bytes - a.bytes) / ((b.t - a.t) / 1000))));
+    const frames = countFrames(this.paneLog, first.bytes, last.bytes);
+    out.framesPerSec = round(frames / seconds, 1);
+    out.bytesPerFrame = frames ? Math.round((last.bytes - first.bytes) / frames) : 0;
+    return out;
+  }
+}
+
+function countFrames(file, from, to) {
+  if (to <= from) return 0;
+  const fd = openSync(file, 'r');
+  const buf = Buffer.alloc(to - from);
+  readSync(fd, buf, 0, buf.length, from);
+  closeSync(fd);
+  let n = 0;
+  for (let i = buf.indexOf(SYNC_BEGIN); i >= 0; i = buf.indexOf(SYNC_BEGIN, i + 1)) n++;
+  return n;
+}
+
+const round = (x, d = 0) => (Number.isFinite(x) ? Math.round(x * 10 ** d) / 10 ** d : null);
+const mb = (kb) => (kb ? Math.round(kb / 1024) : null);
+
+/** Sync sleep for the polling loop (it must not yield to timers mid-measurement). */
+const pause = (ms) => Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+
+/** j/k alternately between the first two tasks; latency from send-keys to the moved marker in capture-pane. */
+async function probeKeys(tmux, ids, ms) {
+  const latencies = [];
+  let timeouts = 0;
+  const end = Date.now() + ms;
+  while (Date.now() < end) {
+    const current = selectedTask(tmux.screen());
+    const [key, want] = current === ids[0] ? ['j', ids[1]] : ['k', ids[0]];
+    const t0 = performance.now();
+    tmux.run('send-keys', '-t', 'main', key);
+    let seen;
+    while (performance.now() - t0 < 2000) {
+      if (selectedTask(tmux.screen()) === want) {
+        seen = performance.now() - t0; // the capture that showed it has returned: an upper bound
+        break;
+      }
+      pause(2.5); // + ~2.5 ms per capture-pane ≈ one poll every 5 ms
+    }
+    if (seen === undefined) timeouts++;
+    else latencies.push(seen);
+    await sleep(100 + Math.random() * 150); // let the timers (sampler, UI) run; no key bursts
+  }
+  latencies.sort((a, b) => a - b);
+  return {
+    samples: latencies.length,
+    timeouts,
+    p50: round(quantile(latencies, 0.5), 1),
+    p95: round(quantile(latencies, 0.95), 1),
+    max: round(latencies.at(-1), 1),
+  };
+}
+
+async function waitFor(what, timeoutMs, label) {
+  for (const end = Date.now() + timeoutMs; Date.now() < end; await sleep(100)) if (what()) return;
+  throw new Error(`timed out waiting for ${label}`);
+}
+
+const log = (line) => process.stderr.write(`ui-load: ${line}\n`);
+
+export async function uiLoad(opts = {}) {
+  const agents = opts.agents ?? Number(process.env.UI_AGENTS ?? 16);
+  const rate = opts.rate ?? Number(process.env.UI_RATE ?? 1000);
+  const seconds = opts.seconds ?? Number(process.env.UI_SECONDS ?? 20);
+  const extraSeconds = opts.extraSeconds ?? Number(process.env.UI_EXTRA_SECONDS ?? 10);
+  const sizes = (opts.sizes ?? process.env.UI_SIZES ?? '120x40,80x24,200x50').split(',').map((s) => s.split('x').map(Number));
+  if (spawnSync('tmux', ['-V']).status !== 0) return { skipped: 'tmux is not installed' };
+
+  const r = tempRepo();
+  const ctl = join(r.root, 'ctl');
+  const stateHome = join(r.root, 'state');
+  mkdirSync(ctl);
+  mkdirSync(stateHome);
+  const ids = Array.from({ length: agents }, (_, i) => `t${String(i + 1).padStart(2, '0')}`);
+  const fleetFile = join(r.dir, 'fleet.yaml');
+  const maxSeconds = 5 + 2 * seconds + (sizes.length - 1) * (2 * extraSeconds + 3) + 60; // a cap if we die
+  writeFileSync(
+    fleetFile,
+    `version: 1\nconcurrency: ${agents}\ndefaults: { retries: 0 }\ntasks:\n${ids.map((id) => `  - { id: ${id}, run: "node ${SPAM} ${ctl} ${id} ${rate} ${maxSeconds}" }`).join('\n')}\n`,
+  );
+  writeFileSync(join(r.dir, '.git', 'info', 'exclude'), 'fleet.yaml\n');
+  const paneLog = join(r.root, 'pane.log');
+  const tmux = new Tmux(`fleet-bench-ui-${process.pid}`);
+  const [cols0, rows0] = sizes[0];
+  const env = ['env', '-u', 'CI', 'TERM=xterm-256color', `XDG_STATE_HOME=${stateHome}`];
+  // Diagnosis only: UI_PROFILE=<dir> profiles both processes during the first watch phase.
+  const profile = process.env.UI_PROFILE;
+  // What-if runs without touching the source: extra environment for the pane (and so the engine).
+  for (const pair of (process.env.UI_PANE_ENV ?? '').split(' ').filter(Boolean)) env.push(pair);
+  if (profile) env.push(`NODE_OPTIONS=--import=${new URL('./profile-hook.mjs', import.meta.url).pathname}`, `FLEET_BENCH_PROFILE=${profile}`);
+  const started = Date.now();
+  let daemon;
+  let agentPids = [];
+  let going = false;
+  try {
+    tmux.run('new-session', '-d', '-s', 'main', '-x', String(cols0), '-y', String(rows0), '-c', r.dir, `exec ${env.join(' ')} node ${CLI} run`);
+    tmux.rememberSocket();
+    const ui = Number(tmux.run('display-message', '-p', '-t', 'main', '#{pane_pid}').trim());
+    const tmuxServer = Number(tmux.run('display-message', '-p', '-t', 'main', '#{pid}').trim());
+    await waitFor(() => readdirSync(ctl).filter((f) => f.startsWith('ready-')).length === agents, 60_000, 'all agents to start');
+    await waitFor(() => tmux.screen().includes(`${agents}/${agents} running`), 20_000, 'the UI to show every agent running');
+    daemon = findDaemon(fleetFile);
+    if (!daemon) throw new Error('no engine daemon found');
+    agentPids = ids.map((id) => Number(readFileSync(join(ctl, `ready-${id}`), 'utf8')));
+    if (!readFileSync(`/proc/${ui}/cmdline`, 'utf8').includes('cli.js')) throw new Error(`pane pid ${ui} is not fleet`);
+    tmux.run('pipe-pane', '-O', '-t', 'main', `cat >> ${paneLog}`);
+    const sampler = new Sampler({ ui, engine: daemon, tmux: tmuxServer, agents: agentPids }, paneLog);
+
+    const phase = async (ms, keys) => {
+      if (profile && !keys && going) writeFileSync(join(profile, 'start'), '');
+      sampler.start();
+      const latency = keys ? await probeKeys(tmux, ids, ms) : (await sleep(ms), undefined);
+      const summary = sampler.stop();
+      if (profile && !keys && going) writeFileSync(join(profile, 'stop'), '');
+      return { ...summary, ...(latency ? { latency } : {}) };
+    };
+
+    const idle = { watch: await phase(5000, false), keys: await phase(5000, true) };
+    writeFileSync(join(ctl, 'go'), '');
+    going = true;
+    await sleep(3000);
+    const results = [];
+    for (const [i, [cols, rows]] of sizes.entries()) {
+      if (i > 0) {
+        tmux.run('resize-window', '-t', 'main', '-x', String(cols), '-y', String(rows));
+        await sleep(2000);
+      }
+      const ms = (i === 0 ? seconds : extraSeconds) * 1000;
+      log(`${cols}x${rows}: watch ${ms / 1000} s, then keys ${ms / 1000} s`);
+      results.push({ size: `${cols}x${rows}`, watch: await phase(ms, false), keys: await phase(ms, true) });
+    }
+    const loadavg = readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
+
+    // Teardown: agents stop, the run merges all 16, q quits the UI, the engine exits by itself.
+    const problems = [];
+    const attempt = async (what, label, ms) => {
+      try {
+        await waitFor(what, ms, label);
+        return true;
+      } catch (error) {
+        problems.push(error.message);
+        log(`${error.message}; ctl: ${readdirSync(ctl).join(' ')}\n${tmux.screen()}`);
+        return false;
+      }
+    };
+    log('stopping the agents');
+    writeFileSync(join(ctl, 'quit'), '');
+    await attempt(() => readdirSync(ctl).filter((f) => f.startsWith('stats-')).length === agents, 'the agents to stop', 30_000);
+    const delivered = ids.filter((id) => existsSync(join(ctl, `stats-${id}.json`))).map((id) => JSON.parse(readFileSync(join(ctl, `stats-${id}.json`), 'utf8')));
+    if (await attempt(() => tmux.screen().includes(`${agents} merged`), 'every task to merge', 60_000)) {
+      tmux.run('send-keys', '-t', 'main', 'q');
+      await attempt(() => !alive(ui) && !alive(daemon), 'fleet to exit', 20_000);
+    }
+    const merged = r.git('log', '--first-parent', '--format=%s', 'main').split('\n').filter((s) => s.startsWith('Merge fleet task')).length;
+
+    const first = results[0];
+    for (const s of results) {
+      if (s.watch.fleetCpuAvg > 30) problems.push(`${s.size}: fleet CPU ${s.watch.fleetCpuAvg}% > 30% (UI ${s.watch.ui.cpuAvg}%, engine ${s.watch.engine.cpuAvg}%)`);
+      if (s.keys.latency.p95 > 100) problems.push(`${s.size}: key-to-screen p95 ${s.keys.latency.p95} ms > 100 ms`);
+      if (s.keys.latency.timeouts > 0) problems.push(`${s.size}: ${s.keys.latency.timeouts} keys never showed within 2 s`);
+      if (s.watch.framesPerSec > 16) problems.push(`${s.size}: ${s.watch.framesPerSec} frames/s > maxFps 15`);
+    }
+    const last = results.at(-1);
+    for (const name of ['ui', 'engine']) {
+      const hwm = last.keys[name].hwmMB;
+      if (hwm > 200) problems.push(`${name} peak RSS ${hwm} MB > 200 MB`);
+    }
+    if (merged !== agents) problems.push(`${merged} of ${agents} tasks merged`);
+    return {
+      agents,
+      linesPerSecondEach: rate,
+      agentOutputBytesPerSec: Math.round(agents * rate * 116),
+      delivered: {
+        linesPerSecMin: Math.round(Math.min(...delivered.map((d) => d.lines / d.seconds))),
+        worstLagMs: Math.max(...delivered.map((d) => d.worstLagMs)),
+      },
+      idle,
+      sizes: results,
+      peakRssMB: { ui: last.keys.ui.hwmMB, engine: last.keys.engine.hwmMB },
+      headline: {
+        size: first.size,
+        fleetCpu: first.watch.fleetCpuAvg,
+        uiCpu: first.watch.ui.cpuAvg,
+        engineCpu: first.watch.engine.cpuAvg,
+        keyP50: first.keys.latency.p50,
+        keyP95: first.keys.latency.p95,
+        bytesPerSec: first.watch.bytesPerSec,
+      },
+      loadavg,
+      seconds: Math.round((Date.now() - started) / 1000),
+      problems,
+    };
+  } finally {
+    tmux.kill();
+    writeFileSync(join(ctl, 'quit'), '');
+    // Whatever got started, even when a step above failed: the engine and every agent.
+    daemon ??= findDaemon(fleetFile);
+    agentPids = readdirSync(ctl).filter((f) => f.startsWith('ready-')).map((f) => Number(readFileSync(join(ctl, f), 'utf8')));
+    for (const pid of [daemon, ...agentPids]) {
+      if (pid && alive(pid)) {
+        try {
+          process.kill(pid, 'SIGTERM');
+        } catch {
+          // gone
+        }
+      }
+    }
+    if (daemon) await waitFor(() => !alive(daemon), 10_000, 'the engine to stop').catch(() => process.kill(daemon, 'SIGKILL'));
+    if (process.env.UI_DEBUG) log(`kept ${r.root}`);
+    else rmSync(r.root, { recursive: true, force: true });
+  }
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const result = await uiLoad();
+  console.log(JSON.stringify(result, null, 1));
+  process.exitCode = result.problems?.length ? 1 : 0;
+}
