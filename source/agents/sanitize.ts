@@ -8,6 +8,8 @@ import { stripSgr } from '../core/text.js';
 type Mode = 'text' | 'esc' | 'csi' | 'string' | 'string-esc' | 'esc-intermediate';
 
 const MAX_LINE = 4096;
+/** Text with no control character: C0, DEL, C1, tab, CR, LF and ESC all take the slow path. */
+const PLAIN_RUN = /[^\x00-\x1f\x7f-\x9f]+/y;
 const MAX_SEQUENCE = 256;
 
 export class OutputSanitizer {
@@ -20,7 +22,23 @@ export class OutputSanitizer {
   /** Feeds a chunk and returns the lines it completed. */
   push(chunk: string): string[] {
     const done: string[] = [];
-    for (const ch of chunk) this.step(ch, done);
+    let i = 0;
+    while (i < chunk.length) {
+      if (this.mode === 'text') {
+        // Runs of plain text are appended whole: per-character concatenation made every line a
+        // long rope of one-character strings, which under a flood cost more than anything else.
+        PLAIN_RUN.lastIndex = i;
+        const run = PLAIN_RUN.exec(chunk);
+        if (run) {
+          this.append(run[0]);
+          i += run[0].length;
+          continue;
+        }
+      }
+      const ch = String.fromCodePoint(chunk.codePointAt(i)!);
+      this.step(ch, done);
+      i += ch.length;
+    }
     return done;
   }
 
@@ -100,9 +118,8 @@ export class OutputSanitizer {
 
   private append(text: string): void {
     if (this.overwrite !== undefined) {
-      if (this.overwrite.length < MAX_LINE) this.overwrite += text;
-    }
-    else if (this.line.length < MAX_LINE) this.line += text;
+      if (this.overwrite.length < MAX_LINE) this.overwrite += text.slice(0, MAX_LINE - this.overwrite.length);
+    } else if (this.line.length < MAX_LINE) this.line += text.slice(0, MAX_LINE - this.line.length);
   }
 
   private visibleLine(): string {

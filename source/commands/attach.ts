@@ -2,7 +2,6 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runExitCode } from '../core/selectors.js';
 import { runPaths } from '../engine/paths.js';
-import { runUi } from '../ui/render.js';
 import { findRun } from './find-run.js';
 import { RemoteView } from './remote-view.js';
 import { UserError } from './user-error.js';
@@ -25,6 +24,12 @@ export async function attachTo(socket: string): Promise<number> {
   } catch (error) {
     throw new UserError(`cannot reach the run's engine: ${(error as Error).message}`, '`fleet status` shows whether it is still running', 3);
   }
+  // React's development build keeps a performance entry per render and never frees them: the UI
+  // process runs the production build. Loaded here, so headless runs and the engine never load Ink.
+  const fleetSetNodeEnv = process.env.NODE_ENV === undefined;
+  if (fleetSetNodeEnv) process.env.NODE_ENV = 'production';
+  const { runUi } = await import('../ui/render.js');
+  view.handoffEnv = fleetSetNodeEnv ? { NODE_ENV: undefined } : {};
   const outcome = await runUi(view);
   if (outcome === 'detach' && !view.closed) {
     view.disconnect();

@@ -90,10 +90,14 @@ export class RemoteView implements FleetView {
     });
   }
 
+  /** Environment changes for shells, editors and pagers: what the UI process set only for itself is taken back. */
+  handoffEnv: Record<string, string | undefined> = {};
+
   async handoff(target: Handoff): Promise<void> {
-    const env = process.env;
-    if (target.kind === 'shell') spawnSync(env.SHELL || '/bin/sh', [], { cwd: target.cwd, stdio: 'inherit' });
-    else if (target.kind === 'editor') spawnSync(env.VISUAL || env.EDITOR || 'vi', [target.path], { stdio: 'inherit' });
+    const env: NodeJS.ProcessEnv = { ...process.env, ...this.handoffEnv };
+    for (const [k, v] of Object.entries(this.handoffEnv)) if (v === undefined) delete env[k];
+    if (target.kind === 'shell') spawnSync(env.SHELL || '/bin/sh', [], { cwd: target.cwd, stdio: 'inherit', env });
+    else if (target.kind === 'editor') spawnSync(env.VISUAL || env.EDITOR || 'vi', [target.path], { stdio: 'inherit', env });
     else spawnSync(env.PAGER || 'less', [target.file], { stdio: 'inherit', env: { LESS: 'R', ...env } });
   }
 

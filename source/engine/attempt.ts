@@ -5,9 +5,9 @@ import type { AgentProgressInfo, FailurePhase } from '../core/events.js';
 import { createProgressParser } from '../agents/progress.js';
 import type { TaskSpec } from '../core/fleet.js';
 import { autoCommit, currentBranch } from '../git/commit.js';
-import { cleanEnv, gitOk } from '../git/exec.js';
+import { cleanEnv, git, gitOk } from '../git/exec.js';
 import { killTask } from '../agents/processes.js';
-import { createRef, deleteRef, readRef } from '../git/refs.js';
+import { createRef, readRef, setRef } from '../git/refs.js';
 import { revParse, treeOf } from '../git/repo.js';
 import { unsafeChanges } from '../git/unsafe-changes.js';
 import { finishMerge, pathsWithMarkers, startMerge } from '../git/worktree-merge.js';
@@ -187,9 +187,10 @@ async function ensureWorktree(ctx: EngineContext, task: TaskSpec, attempt: numbe
   const branch = branchName(task);
   const baseRef = fleetRef(ctx, 'base', task);
   const branchTip = await readRef(repo, `refs/heads/${branch}`);
-  // Resuming: the recorded base, else the branch itself (a crash before the base ref was written
-  // leaves a branch that still points where it started).
-  let baseSha = fresh ? undefined : ((await readRef(repo, baseRef)) ?? branchTip);
+  const recordedBase = await readRef(repo, baseRef);
+  // Resuming: the recorded base, else where the branch forked from base (a crash before the base
+  // ref was written; the branch may already hold the agent's commit, so not its tip).
+  let baseSha = fresh ? undefined : (recordedBase ?? (branchTip && (await forkPoint(repo, branchTip, task.base))));
   if (baseSha === undefined) {
     baseSha = await revParse(repo, `refs/heads/${task.base}`);
     if (!baseSha) throw new AttemptFailure('worktree', `base branch ${task.base} does not exist in ${repo}`);
@@ -201,8 +202,8 @@ async function ensureWorktree(ctx: EngineContext, task: TaskSpec, attempt: numbe
   } else if (fresh) {
     throw new AttemptFailure('worktree', `branch ${branch} already exists; run \`fleet clean\` or delete it, then retry`);
   }
-  await deleteRef(repo, baseRef);
-  await createRef(repo, baseRef, baseSha, `fleet: base of ${task.key}`);
+  // Never delete-then-create: a crash between the two would lose the base a resumed attempt needs.
+  await setRef(repo, baseRef, baseSha, `fleet: base of ${task.key}`);
 
   const existing = (await listWorktrees(repo)).find((w) => w.branch === `refs/heads/${branch}`);
   if (existing && !samePath(existing.path, path)) {
@@ -282,4 +283,10 @@ function agentProgress(ctx: EngineContext, task: TaskSpec, attempt: number, prog
       return parsed.display === '' ? [] : parsed.display.split('\n');
     },
   };
+}
+
+/** Where a task branch left its base: their merge base (base only ever moves forward). */
+async function forkPoint(repo: string, branchTip: string, base: string): Promise<string | undefined> {
+  const r = await git(repo, ['merge-base', branchTip, `refs/heads/${base}`]);
+  return r.exitCode === 0 ? r.stdout.trim() : branchTip;
 }

@@ -7,7 +7,7 @@ import { archiveRef, branchName, fleetRef, worktreePath, type EngineContext } fr
 import { advanceBase } from '../git/base.js';
 import { cleanEnv } from '../git/exec.js';
 import { commitTree, mergeTree } from '../git/merge.js';
-import { createRef, deleteRef, readRef } from '../git/refs.js';
+import { createRef, deleteRef, readRef, setRef } from '../git/refs.js';
 import { changedPaths, isAncestor, revParse } from '../git/repo.js';
 import { removeTaskWorktree } from '../git/archive.js';
 import { prepareGateWorktree, removeWorktree } from '../git/worktree.js';
@@ -29,6 +29,7 @@ export class MergeQueue {
   private again = false;
   private retryTimer: NodeJS.Timeout | undefined;
   private readonly waitingUntil = new Map<string, number>();
+  private readonly background = new Set<Promise<unknown>>();
   private gateCommit: string | undefined;
   private readonly gatePath: string;
 
@@ -41,12 +42,12 @@ export class MergeQueue {
   }
 
   get busy(): boolean {
-    return this.running;
+    return this.running || this.background.size > 0;
   }
 
-  /** Resolves once the item being merged (if any) is done. */
+  /** Resolves once the item being merged (if any) and its cleanup are done. */
   async idle(): Promise<void> {
-    while (this.running) await new Promise((r) => setTimeout(r, 50));
+    while (this.busy) await new Promise((r) => setTimeout(r, 50));
   }
 
   /** Looks for work; cheap to call after any event. */
@@ -141,8 +142,7 @@ export class MergeQueue {
       if (merged.kind === 'conflict') {
         log(`conflict merging ${tip} into ${task.base} (${old}): ${merged.paths.join(', ')}`);
         const anchor = await commitTree(repo, merged.tree, [old, tip], `fleet: conflict of ${task.key} with ${task.base}`);
-        await deleteRef(repo, fleetRef(ctx, 'review', task));
-        await createRef(repo, fleetRef(ctx, 'review', task), anchor, 'fleet: conflict tree');
+        await setRef(repo, fleetRef(ctx, 'review', task), anchor, 'fleet: conflict tree');
         ctx.emit({
           type: 'review',
           key: task.key,
@@ -155,10 +155,10 @@ export class MergeQueue {
         return;
       }
       const candidate = await commitTree(repo, merged.tree, task.merge === 'merge' ? [old, tip] : [old], commitMessage(task));
-      await deleteRef(repo, fleetRef(ctx, 'candidates', task));
-      await createRef(repo, fleetRef(ctx, 'candidates', task), candidate, 'fleet: candidate');
+      await setRef(repo, fleetRef(ctx, 'candidates', task), candidate, 'fleet: candidate');
       const testedBase = await readRef(repo, fleetRef(ctx, 'base', task));
-      const gate = !(testedBase === old && tip === record.passedTip);
+      // Nothing to run (no check) or nothing new to test (base unchanged since the check passed).
+      const gate = task.check.length > 0 && !(testedBase === old && tip === record.passedTip);
       ctx.emit({ type: 'candidate_built', key: task.key, candidate, base: old, gate });
       if (gate) {
         log(`gate: checking candidate ${candidate} (base ${old} + ${tip})`);
@@ -210,8 +210,18 @@ export class MergeQueue {
     if ((await readRef(repo, mergedRef)) === undefined) await createRef(repo, mergedRef, commit, 'fleet: merged');
     await deleteRef(repo, fleetRef(ctx, 'candidates', task));
     ctx.emit({ type: 'task_merged', key: task.key, commit, base: task.base });
-    await this.cleanup(task, record);
-    await this.predictConflicts(task.base);
+    // Removing a worktree is file deletion (seconds on a big checkout) and the prediction is
+    // advisory: neither holds up the next merge. `busy` covers them so the run waits for both.
+    this.inBackground(this.cleanup(task, record));
+    this.inBackground(this.predictConflicts(task.base).catch(() => undefined));
+  }
+
+  private inBackground(work: Promise<unknown>): void {
+    this.background.add(work);
+    void work.finally(() => {
+      this.background.delete(work);
+      this.onIdle();
+    });
   }
 
   /** Worktree and branch go once merged; anything unexpected in them is archived first. */

@@ -103,3 +103,15 @@ export async function readRef(cwd: string, ref: string): Promise<string | undefi
   if (r.exitCode === 1 || /not a valid ref/.test(r.stderr)) return undefined;
   throw new GitError(args, r.exitCode, r.stderr);
 }
+
+/**
+ * Points a fleet-owned ref at `sha`, creating it if needed, in one step: never delete-then-create,
+ * so a crash between the two can never leave the ref missing. Loses (returns 'moved') only to a
+ * concurrent writer.
+ */
+export async function setRef(cwd: string, ref: string, sha: string, reason?: string): Promise<'ok' | 'moved'> {
+  const current = await readRef(cwd, ref);
+  if (current === sha) return 'ok';
+  if (current === undefined) return (await createRef(cwd, ref, sha, reason)) === 'ok' ? 'ok' : 'moved';
+  return updateRef(cwd, ref, sha, current, reason);
+}

@@ -65,9 +65,11 @@ export async function runUi(view: FleetView, options: RunUiOptions = {}): Promis
         />,
         // incrementalRendering stays off: in Ink 6.8.0 it moves a frame that is shorter than the
         // terminal (ours is rows - 1) one row down on every update (log-update goes up
-        // visibleLines - 1 from below the trailing newline; seen in tmux). Whole frames, at
-        // most 15 a second, inside DEC 2026 synchronized output where the terminal has it.
-        { stdin, stdout, exitOnCtrlC: false, patchConsole: false, maxFps: 15, incrementalRendering: false },
+        // visibleLines - 1 from below the trailing newline; seen in tmux). Whole frames inside
+        // DEC 2026 synchronized output where the terminal has it. Run changes are already
+        // throttled to 10 renders a second (use-fleet-view); maxFps only bounds key presses, so
+        // it is high enough not to delay them (key-to-screen p95 150 → 42 ms, bench/ui-load.mjs).
+        { stdin, stdout, exitOnCtrlC: false, patchConsole: false, maxFps: 60, incrementalRendering: false },
       );
       instance.waitUntilExit().then(() => resolve(step ?? { kind: 'exit', outcome: 'detach' }), reject);
     }).finally(() => {
