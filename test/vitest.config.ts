@@ -4,6 +4,8 @@ export default defineConfig({
   test: {
     root: new URL('..', import.meta.url).pathname,
     include: ['test/**/*.test.ts', 'test/**/*.test.tsx'],
+    // The real agent CLIs have their own run: npm run test:agents.
+    exclude: ['test/agents-e2e/**', '**/node_modules/**'],
     // Integration tests spawn git and agents; two cores, so keep the pool small.
     pool: 'forks',
     maxWorkers: 2,
