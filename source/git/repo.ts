@@ -19,11 +19,18 @@ export async function repoInfo(path: string): Promise<{ topLevel: string; common
   } catch {
     throw new NotARepositoryError(path);
   }
+  // Asked before every worktree admin step; a directory's repository does not change under a run.
+  const known = repoInfoCache.get(dir);
+  if (known) return known;
   const r = await git(dir, ['rev-parse', '--path-format=absolute', '--show-toplevel', '--git-common-dir']);
   const [topLevel, commonDir] = r.stdout.split('\n');
   if (r.exitCode !== 0 || !topLevel || !commonDir) throw new NotARepositoryError(path);
-  return { topLevel: await realpath(topLevel), commonDir: await realpath(commonDir) };
+  const info = { topLevel: await realpath(topLevel), commonDir: await realpath(commonDir) };
+  repoInfoCache.set(dir, info);
+  return info;
 }
+
+const repoInfoCache = new Map<string, { topLevel: string; commonDir: string }>();
 
 /** True when `path` is the top level of a working tree (not a subdirectory, not outside any repo). */
 export async function isTopLevel(path: string): Promise<boolean> {
@@ -73,24 +80,32 @@ export async function gitVersion(): Promise<{ major: number; minor: number; patc
 
 export const FALLBACK_IDENTITY = { name: 'fleet', email: 'fleet@localhost' } as const;
 
-async function configValue(cwd: string, key: string): Promise<string | undefined> {
-  const r = await git(cwd, ['config', '--get', key]);
-  return r.exitCode === 0 && r.stdout.trim() ? r.stdout.trim() : undefined;
+/**
+ * author.*, user.* and committer.* name/email in one git call (the last value wins, as in git):
+ * an identity lookup happens for every commit fleet makes.
+ */
+async function identityConfig(cwd: string): Promise<Map<string, string>> {
+  const r = await git(cwd, ['config', '-z', '--get-regexp', '^(author|user|committer)\\.(name|email)$']);
+  const values = new Map<string, string>();
+  if (r.exitCode !== 0) return values;
+  for (const entry of r.stdout.split('\0')) {
+    const nl = entry.indexOf('\n');
+    if (nl <= 0) continue;
+    const value = entry.slice(nl + 1).trim();
+    if (value) values.set(entry.slice(0, nl).toLowerCase(), value);
+  }
+  return values;
 }
 
 /**
  * The author fleet commits as: GIT_AUTHOR_* env, else author.* / user.* config, else
  * `fleet <fleet@localhost>` (per field), so an unconfigured machine never stops the queue.
  */
-export async function identity(cwd: string): Promise<{ name: string; email: string }> {
+export async function identity(cwd: string, config?: Map<string, string>): Promise<{ name: string; email: string }> {
   const env = process.env;
-  const name =
-    env.GIT_AUTHOR_NAME || (await configValue(cwd, 'author.name')) || (await configValue(cwd, 'user.name'));
-  const email =
-    env.GIT_AUTHOR_EMAIL ||
-    (await configValue(cwd, 'author.email')) ||
-    (await configValue(cwd, 'user.email')) ||
-    env.EMAIL;
+  const c = config ?? (await identityConfig(cwd));
+  const name = env.GIT_AUTHOR_NAME || c.get('author.name') || c.get('user.name');
+  const email = env.GIT_AUTHOR_EMAIL || c.get('author.email') || c.get('user.email') || env.EMAIL;
   return { name: name || FALLBACK_IDENTITY.name, email: email || FALLBACK_IDENTITY.email };
 }
 
@@ -99,15 +114,14 @@ export async function identity(cwd: string): Promise<{ name: string; email: stri
  * caller's environment already names a committer (git would use it anyway).
  */
 export async function identityEnv(cwd: string): Promise<Record<string, string>> {
-  const who = await identity(cwd);
+  const config = await identityConfig(cwd);
+  const who = await identity(cwd, config);
   const env = process.env;
-  const committerName = env.GIT_COMMITTER_NAME || (await configValue(cwd, 'committer.name')) || who.name;
-  const committerEmail = env.GIT_COMMITTER_EMAIL || (await configValue(cwd, 'committer.email')) || who.email;
   return {
     GIT_AUTHOR_NAME: who.name,
     GIT_AUTHOR_EMAIL: who.email,
-    GIT_COMMITTER_NAME: committerName,
-    GIT_COMMITTER_EMAIL: committerEmail,
+    GIT_COMMITTER_NAME: env.GIT_COMMITTER_NAME || config.get('committer.name') || who.name,
+    GIT_COMMITTER_EMAIL: env.GIT_COMMITTER_EMAIL || config.get('committer.email') || who.email,
   };
 }
 
