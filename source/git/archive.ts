@@ -79,21 +79,7 @@ export async function archiveAndRemove(
   repo: string,
   opts: { worktree?: string; branch: string; ref: string; message: string },
 ): Promise<string | null> {
-  const branchRef = `refs/heads/${opts.branch}`;
-  const tip = await readRef(repo, branchRef);
-  const worktree = await locateWorktree(repo, opts.worktree, branchRef);
-
-  let archived: string | undefined;
-  if (worktree && existsSync(worktree.path)) {
-    archived = await snapshotWorktree(worktree.path, opts.message, { branch: opts.branch });
-  } else {
-    archived = await keepMissing(repo, worktree?.head, tip, opts.message);
-  }
-
-  if (archived !== undefined) await anchor(repo, opts.ref, archived, opts.message);
-  if (worktree) await removeWorktree(repo, worktree.path);
-  await deleteBranch(repo, branchRef, tip);
-  return archived !== undefined ? opts.ref : null;
+  return removeArchiving(repo, opts, 'always');
 }
 
 /**
@@ -104,25 +90,34 @@ export async function removeTaskWorktree(
   repo: string,
   opts: { worktree: string; branch: string; archiveRef: string; message: string },
 ): Promise<string | null> {
+  return removeArchiving(repo, { ...opts, ref: opts.archiveRef }, 'unless-branch-holds-it');
+}
+
+async function removeArchiving(
+  repo: string,
+  opts: { worktree?: string; branch: string; ref: string; message: string },
+  when: 'always' | 'unless-branch-holds-it',
+): Promise<string | null> {
   const branchRef = `refs/heads/${opts.branch}`;
   const tip = await readRef(repo, branchRef);
   const worktree = await locateWorktree(repo, opts.worktree, branchRef);
 
   let archived: string | undefined;
   if (worktree && existsSync(worktree.path)) {
-    const head = await revParse(worktree.path, 'HEAD');
-    if (!(await isWorktreeClean(worktree.path)) || head !== tip) {
-      archived = await snapshotWorktree(worktree.path, opts.message, { branch: opts.branch });
-    }
-  } else if (worktree) {
+    const needed =
+      when === 'always' ||
+      !(await isWorktreeClean(worktree.path)) ||
+      (await revParse(worktree.path, 'HEAD')) !== tip;
+    if (needed) archived = await snapshotWorktree(worktree.path, opts.message, { branch: opts.branch });
+  } else if (worktree || when === 'always') {
     // Directory gone: nothing on disk to compare, so keep its last HEAD and the tip.
-    archived = await keepMissing(repo, worktree.head, tip, opts.message);
+    archived = await keepMissing(repo, worktree?.head, tip, opts.message);
   }
 
-  if (archived !== undefined) await anchor(repo, opts.archiveRef, archived, opts.message);
+  if (archived !== undefined) await anchor(repo, opts.ref, archived, opts.message);
   if (worktree) await removeWorktree(repo, worktree.path);
   await deleteBranch(repo, branchRef, tip);
-  return archived !== undefined ? opts.archiveRef : null;
+  return archived !== undefined ? opts.ref : null;
 }
 
 /**
