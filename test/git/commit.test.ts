@@ -1,7 +1,8 @@
 import { chmodSync, existsSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { autoCommit, currentBranch } from '../../source/git/commit.js';
+import { IDENTITY_VARS, restoreEnvAfterEach } from '../helpers/env.js';
 import { tempRepos, type TempRepo } from '../helpers/repo.js';
 
 const newRepo = tempRepos();
@@ -93,17 +94,10 @@ describe('autoCommit', () => {
   });
 
   describe('on a machine with no git identity', () => {
-    const names = ['GIT_AUTHOR_NAME', 'GIT_AUTHOR_EMAIL', 'GIT_COMMITTER_NAME', 'GIT_COMMITTER_EMAIL', 'EMAIL'] as const;
-    const saved = Object.fromEntries(names.map((n) => [n, process.env[n]]));
-    afterEach(() => {
-      for (const n of names) {
-        if (saved[n] === undefined) delete process.env[n];
-        else process.env[n] = saved[n];
-      }
-    });
+    const clearIdentity = restoreEnvAfterEach(IDENTITY_VARS);
 
     it('commits as fleet <fleet@localhost>', async () => {
-      for (const n of names) delete process.env[n];
+      clearIdentity();
       const repo = newRepo();
       repo.git('config', '--unset', 'user.name');
       repo.git('config', '--unset', 'user.email');

@@ -1,6 +1,6 @@
 import { mkdirSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   branchExists,
   changedPaths,
@@ -14,6 +14,7 @@ import {
   revParse,
   treeOf,
 } from '../../source/git/repo.js';
+import { IDENTITY_VARS, restoreEnvAfterEach } from '../helpers/env.js';
 import { tempRepos } from '../helpers/repo.js';
 
 const newRepo = tempRepos();
@@ -105,15 +106,7 @@ describe('isWorktreeClean', () => {
 });
 
 describe('identity', () => {
-  const names = ['GIT_AUTHOR_NAME', 'GIT_AUTHOR_EMAIL', 'GIT_COMMITTER_NAME', 'GIT_COMMITTER_EMAIL', 'EMAIL'] as const;
-  const saved = Object.fromEntries(names.map((n) => [n, process.env[n]]));
-  afterEach(() => {
-    for (const n of names) {
-      if (saved[n] === undefined) delete process.env[n];
-      else process.env[n] = saved[n];
-    }
-  });
-  const clearEnv = () => names.forEach((n) => delete process.env[n]);
+  const clearEnv = restoreEnvAfterEach(IDENTITY_VARS);
 
   it('uses the user name and email from git config', async () => {
     clearEnv();
