@@ -21,7 +21,8 @@ export class OutputBook {
     if (!buffer) this.buffers.set(key, (buffer = new RingBuffer<string>(LINES_PER_TASK)));
     for (const line of lines) buffer.push(line);
     for (const watch of this.watchers) watch(key, lines);
-    const last = [...lines].reverse().find((l) => l.trim() !== '');
+    let last: string | undefined;
+    for (let i = lines.length - 1; i >= 0 && last === undefined; i--) if (lines[i]!.trim() !== '') last = lines[i];
     if (last === undefined) return;
     this.pending.set(key, last);
     this.flushSoon();

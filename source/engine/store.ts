@@ -63,7 +63,9 @@ export class Store {
 
   private scheduleSnapshot(): void {
     if (!this.snapshotPath || this.snapshotTimer) return;
-    this.snapshotTimer = setTimeout(() => this.flush(), 200);
+    // At most once a second: the journal is the durable record; state.json is a convenience for
+    // readers, and rewriting (and fsyncing) a large run's state on every agent_progress would not be.
+    this.snapshotTimer = setTimeout(() => this.flush(), 1000);
     this.snapshotTimer.unref();
   }
 }
