@@ -37,7 +37,7 @@ import {
   type FleetWorktree,
   type KnownRun,
   type RunStatus,
-} from './ls.js';
+} from '../engine/inventory.js';
 import { UserError } from './user-error.js';
 
 export interface CleanOptions {
