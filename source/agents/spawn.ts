@@ -70,7 +70,3 @@ export function signalGroup(pid: number, signal: NodeJS.Signals | 0): boolean {
     return false;
   }
 }
-
-export function groupAlive(pid: number): boolean {
-  return signalGroup(pid, 0);
-}

@@ -109,20 +109,3 @@ export function criticalPath(nodes: readonly DagNode[], weight: (key: string) =>
   for (let k = end; k !== undefined; k = best.get(k)!.via) path.unshift(k);
   return path;
 }
-
-/** Every task that depends on `key`, directly or through others. */
-export function transitiveDependents(nodes: readonly DagNode[], key: string): Set<string> {
-  const dependents = new Map<string, string[]>();
-  for (const n of nodes) for (const d of n.dependsOn) dependents.set(d, [...(dependents.get(d) ?? []), n.key]);
-  const seen = new Set<string>();
-  const todo = [key];
-  while (todo.length > 0) {
-    for (const dep of dependents.get(todo.pop()!) ?? []) {
-      if (!seen.has(dep)) {
-        seen.add(dep);
-        todo.push(dep);
-      }
-    }
-  }
-  return seen;
-}

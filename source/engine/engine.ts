@@ -1,6 +1,6 @@
 import PQueue from 'p-queue';
 import type { FleetEvent } from '../core/events.js';
-import type { FleetSpec, ProjectSpec, TaskSpec } from '../core/fleet.js';
+import type { FleetSpec, TaskSpec } from '../core/fleet.js';
 import { isSettled, readyTasks } from '../core/selectors.js';
 import { archiveAndRemove } from '../git/archive.js';
 import { killTask } from '../agents/processes.js';
@@ -232,9 +232,6 @@ export class Engine {
     else await killTask(undefined, { runId: this.ctx.runId, project: task.project, taskId: task.id });
   }
 
-  project(name: string): ProjectSpec | undefined {
-    return this.options.spec.projects.find((p) => p.name === name);
-  }
 
   private checkSettled(): void {
     if (this.settledWaiters.length === 0) return;

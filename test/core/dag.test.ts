@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { criticalPath, findCycle, topoOrder, transitiveDependents, waves } from '../../source/core/dag.js';
+import { criticalPath, findCycle, topoOrder, waves } from '../../source/core/dag.js';
 
 const n = (key: string, ...dependsOn: string[]) => ({ key, dependsOn });
 
@@ -36,10 +36,5 @@ describe('dag', () => {
     const nodes = Array.from({ length: 2000 }, (_, i) => (i === 0 ? n('t0') : n(`t${i}`, `t${i - 1}`)));
     expect(findCycle(nodes)).toBeUndefined();
     expect(criticalPath(nodes)).toHaveLength(2000);
-  });
-
-  it('lists transitive dependents', () => {
-    const nodes = [n('a'), n('b', 'a'), n('c', 'b'), n('d')];
-    expect(transitiveDependents(nodes, 'a')).toEqual(new Set(['b', 'c']));
   });
 });
