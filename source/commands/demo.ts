@@ -1,8 +1,8 @@
-import { execFileSync } from 'node:child_process';
 import { chmodSync, mkdirSync, mkdtempSync, realpathSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { formatDuration } from '../core/duration.js';
+import { gitOk } from '../git/exec.js';
 import { latestRunOf } from '../engine/runs.js';
 import { stateDirFor } from '../engine/paths.js';
 import { DEMO_AGENTS, DEMO_FILES, demoFleetFile } from './demo-script.js';
@@ -24,7 +24,7 @@ export async function demoCommand(options: DemoOptions): Promise<number> {
   const root = realpathSync(options.dir ?? mkdtempSync(join(tmpdir(), 'fleet-demo-')));
   const repo = join(root, 'app');
   const agents = join(root, 'agents');
-  buildRepo(repo);
+  await buildRepo(repo);
   mkdirSync(agents, { recursive: true });
   for (const [name, body] of Object.entries(DEMO_AGENTS)) writeFileSync(join(agents, name), body, { mode: 0o755 });
   const file = join(repo, 'fleet.yaml');
@@ -61,24 +61,19 @@ export async function demoCommand(options: DemoOptions): Promise<number> {
   return asScripted ? 0 : 1;
 }
 
-function buildRepo(repo: string): void {
+async function buildRepo(repo: string): Promise<void> {
   mkdirSync(repo, { recursive: true });
-  const git = (...args: string[]) => execFileSync('git', args, { cwd: repo, stdio: 'ignore', env: gitEnv() });
-  git('init', '-q', '-b', 'main');
-  git('config', 'user.name', 'Fleet Demo');
-  git('config', 'user.email', 'demo@fleet.invalid');
+  const git = (...args: string[]) => gitOk(repo, args);
+  await git('init', '-q', '-b', 'main');
+  await git('config', 'user.name', 'Fleet Demo');
+  await git('config', 'user.email', 'demo@fleet.invalid');
   for (const [rel, body] of Object.entries(DEMO_FILES)) {
     mkdirSync(dirname(join(repo, rel)), { recursive: true });
     writeFileSync(join(repo, rel), body);
   }
   chmodSync(join(repo, 'check.sh'), 0o755);
   writeFileSync(join(repo, '.git', 'info', 'exclude'), 'fleet.yaml\n');
-  git('add', '-A');
-  git('-c', 'commit.gpgSign=false', 'commit', '-q', '-m', 'Demo app');
+  await git('add', '-A');
+  await git('commit', '-q', '-m', 'Demo app');
 }
 
-function gitEnv(): NodeJS.ProcessEnv {
-  const env = { ...process.env };
-  for (const k of ['GIT_DIR', 'GIT_WORK_TREE', 'GIT_INDEX_FILE']) delete env[k];
-  return env;
-}
