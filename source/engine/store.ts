@@ -21,6 +21,8 @@ export class Store {
     private readonly journal: Journal | undefined,
     private readonly snapshotPath: string | undefined,
     initial: RunState = emptyRun(),
+    private readonly onListenerError: (error: unknown, event: FleetEvent) => void = (error, event) =>
+      process.stderr.write(`fleet: a listener failed on ${event.type}: ${(error as Error)?.stack ?? String(error)}\n`),
   ) {
     this.current = initial;
   }
@@ -42,10 +44,22 @@ export class Store {
         if (!isEphemeral(next)) this.journal?.append(next);
         this.current = reduce(this.current, next);
         if (!isEphemeral(next)) this.scheduleSnapshot();
-        for (const listener of this.listeners) listener(this.current, next);
+        for (const listener of this.listeners) this.notify(listener, next);
       }
     } finally {
       this.dispatching = false;
+    }
+  }
+
+  /**
+   * One listener that throws (a view, a printer) must not keep the engine or the journal from
+   * seeing the event: it is reported, and the others still run.
+   */
+  private notify(listener: Listener, event: FleetEvent): void {
+    try {
+      listener(this.current, event);
+    } catch (error) {
+      this.onListenerError(error, event);
     }
   }
 
