@@ -1,13 +1,7 @@
-/** A failure the user can act on: one sentence, a hint, and the exit code SPEC §4 gives it. */
-export class UserError extends Error {
-  constructor(
-    message: string,
-    readonly hint: string | undefined,
-    readonly exitCode: 2 | 3,
-  ) {
-    super(message);
-  }
-}
+import { UserError } from '../core/user-error.js';
+
+// Every layer may refuse with a UserError (it is pure data); only commands print it.
+export { UserError };
 
 export function printUserError(error: UserError, stderr: NodeJS.WritableStream = process.stderr): void {
   stderr.write(`fleet: ${error.message}\n`);

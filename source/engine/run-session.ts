@@ -1,0 +1,246 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { FleetEvent } from '../core/events.js';
+import type { FleetSpec } from '../core/fleet.js';
+import { runExitCode } from '../core/selectors.js';
+import { replay, type RunState } from '../core/state.js';
+import { UserError } from '../core/user-error.js';
+import { archiveAndRemove } from '../git/archive.js';
+import { killTask } from '../agents/processes.js';
+import { Engine } from './engine.js';
+import { drainInbox, InboxWatcher } from './inbox.js';
+import { logInternalError } from './internal-error.js';
+import { readJournal, Journal } from './journal.js';
+import { acquireLock, releaseLock } from './lock.js';
+import { ensureDir, newRunId } from './paths.js';
+import { registerRun } from './registry.js';
+import { resumeInterrupted } from './resume.js';
+import { createRun, isFinished, latestRunOf, otherUnfinishedRun, type RunSummary } from './runs.js';
+import { EngineServer } from './server.js';
+import { socketPathFor } from './socket-path.js';
+import { Store } from './store.js';
+import { syncTasks } from './sync-tasks.js';
+
+export type StopSignal = 'SIGINT' | 'SIGTERM';
+
+export interface OpenRunOptions {
+  spec: FleetSpec;
+  stateDir: string;
+  /** Start a new run even if this file's last one is unfinished (its work is archived first). */
+  fresh?: boolean;
+  /**
+   * Checks that need git and the machine; gets the branches an unfinished run of this file owns
+   * (so they are not called strangers) and returns each project's git common dir.
+   */
+  preflight(ownBranches: ((project: string) => Set<string>) | undefined): Promise<Map<string, string>>;
+  /** Every event, with the state after it (printing, `--json`). */
+  onEvent?(state: RunState, event: FleetEvent): void;
+  /** One line for the user's stderr (warnings, lock takeovers, archives). */
+  warn(line: string): void;
+  /** Stops the run as SIGINT would (tests, demo). */
+  signal?: AbortSignal;
+}
+
+export type OpenedRun = { kind: 'finished'; run: RunSummary } | { kind: 'open'; session: RunSession };
+
+/**
+ * A run's whole lifecycle in one place, in the order that keeps it crash-safe: find the run,
+ * preflight, take every repo lock (sorted), supersede or resume, wire store → journal → engine,
+ * apply what the inbox recorded while nothing ran, then serve, run, and stop in reverse.
+ */
+export async function openRun(options: OpenRunOptions): Promise<OpenedRun> {
+  const { spec, stateDir } = options;
+  const previous = latestRunOf(stateDir, spec.file);
+  if (previous && isFinished(previous.state) && !options.fresh) return { kind: 'finished', run: previous };
+  const other = otherUnfinishedRun(stateDir, spec.file);
+  if (other) {
+    throw new UserError(
+      `run ${other.meta.runId} of ${other.meta.file} is unfinished in this repository`,
+      'finish it (`fleet run -f` that file), or start over with `fleet run --fresh -f` that file',
+      3,
+    );
+  }
+  const unfinished = previous && !isFinished(previous.state) ? previous : undefined;
+  const resuming = options.fresh ? undefined : unfinished;
+  const commonDirs = await options.preflight(unfinished ? ownBranchesOf(unfinished.state) : undefined);
+
+  const runId = resuming?.meta.runId ?? newRunId();
+  const locks = lockAll(spec, commonDirs, stateDir, runId, options.warn);
+  try {
+    if (unfinished && !resuming) await supersede(spec, unfinished, options.warn);
+    const paths = resuming?.paths ?? createRun(stateDir, runId, spec.file);
+    registerRun({ file: spec.file, stateDir, repos: spec.projects.map((p) => p.path), lastRunId: runId });
+    const initial: RunState = resuming ? replay(readJournal(paths.journal)) : replay([]);
+    const journal = new Journal(paths.journal);
+    const store = new Store(journal, paths.snapshot, initial, (error, event) => {
+      logInternalError({ paths }, `a listener of ${event.type}`, error);
+    });
+    const engine = new Engine({ spec, store, paths, runId });
+    const unsubscribe = options.onEvent ? store.subscribe(options.onEvent) : () => undefined;
+
+    engine.emit({ type: 'run_started', runId, file: spec.file, resumed: resuming !== undefined, pid: process.pid });
+    const { events, removed } = syncTasks(spec, store.state);
+    for (const e of events) engine.emit(e);
+    for (const key of removed) engine.emit({ type: 'task_removed', key });
+    const resumeFrom = await resumeInterrupted(engine, store.state);
+    await drainInbox(engine, paths.inbox);
+    const inbox = new InboxWatcher(engine, paths.inbox);
+    inbox.start();
+    const signals = stopOnSignals(options.signal);
+
+    let server: EngineServer | undefined;
+    const session: RunSession = {
+      runId,
+      engine,
+      store,
+      async serve() {
+        server = await serve(engine, paths.runDir, options.warn);
+        // "Quit and stop the agents" from the UI: an interrupt while processes run; otherwise the
+        // run finishes what it is doing (a merge, a cleanup) and ends normally.
+        if (server) server.onShutdown = () => (engine.ctx.jobs.size === 0 ? quit() : signals.trigger());
+        return server?.path;
+      },
+      async untilSettled({ daemon = false } = {}) {
+        engine.start(resumeFrom);
+        if (daemon && server) await Promise.race([server.nextChange(), signals.promise, sleep(DAEMON_FIRST_CLIENT_MS)]);
+        for (;;) {
+          const signal = await Promise.race([engine.whenSettled().then(() => undefined), signals.promise]);
+          if (signal || !daemon || !server || server.clientCount === 0) return signal;
+          // Settled, but a UI is attached: its next command may start work again.
+          const next = await Promise.race([server.nextChange().then(() => 'change' as const), signals.promise, quitRequested]);
+          if (next !== 'change') return next;
+        }
+      },
+      async stop(signal) {
+        signals.dispose();
+        inbox.stop();
+        let exitCode: number;
+        if (signal) {
+          await engine.shutdown();
+          exitCode = signal === 'SIGTERM' ? 143 : 130;
+          engine.emit({ type: 'run_stopped', reason: 'signal', exitCode });
+        } else {
+          await engine.closeQueues();
+          exitCode = runExitCode(store.state);
+          engine.emit({ type: 'run_stopped', reason: exitCode === 0 ? 'finished' : 'idle', exitCode });
+        }
+        await server?.close(signal ? 'the run was stopped' : 'the run has nothing left to do');
+        engine.ctx.output.close();
+        store.flush();
+        journal.close();
+        unsubscribe();
+        for (const lock of locks) releaseLock(lock);
+        return exitCode;
+      },
+    };
+    let quit!: () => void;
+    const quitRequested = new Promise<undefined>((resolve) => (quit = () => resolve(undefined)));
+    return { kind: 'open', session };
+  } catch (error) {
+    for (const lock of locks) releaseLock(lock);
+    throw error;
+  }
+}
+
+export interface RunSession {
+  readonly runId: string;
+  readonly engine: Engine;
+  readonly store: Store;
+  /** Serves the run to `fleet attach` over its socket; undefined when no safe socket directory exists. */
+  serve(): Promise<string | undefined>;
+  /**
+   * Starts the engine and resolves once nothing can progress without a human, or with the signal
+   * that stopped it. A daemon stays up while a UI is attached, since its next command may start work.
+   */
+  untilSettled(options?: { daemon?: boolean }): Promise<StopSignal | undefined>;
+  /** Stops in reverse order of opening (engine, server, store, journal, locks); returns the exit code. */
+  stop(signal: StopSignal | undefined): Promise<number>;
+}
+
+/**
+ * One fleet per repo: the lock in every project's common dir (and in the state dir, where
+ * `status` and the task actions look for the live engine), taken in sorted order.
+ */
+function lockAll(spec: FleetSpec, commonDirs: Map<string, string>, stateDir: string, runId: string, warn: (line: string) => void): string[] {
+  const taken: string[] = [];
+  const dirs = new Set([...commonDirs.values()].map((dir) => join(dir, 'fleet')));
+  dirs.add(stateDir);
+  for (const dir of [...dirs].sort()) {
+    const path = join(ensureDir(dir), 'lock');
+    const result = acquireLock(path, { file: spec.file, runId, stateDir });
+    if (!result.ok) {
+      for (const lock of taken) releaseLock(lock);
+      throw new UserError(
+        `another fleet (pid ${result.holder.pid}, run ${result.holder.runId} of ${result.holder.file}) is running on this repository`,
+        'wait for it, or stop it; `fleet status` shows what it is doing',
+        3,
+      );
+    }
+    if (result.tookOverFrom) warn(`fleet: took over the stale lock of pid ${result.tookOverFrom.pid} (run ${result.tookOverFrom.runId}), which is no longer running`);
+    taken.push(path);
+  }
+  return taken;
+}
+
+/** Branches an unfinished run still owns, so preflight does not call them strangers. */
+function ownBranchesOf(state: RunState): (project: string) => Set<string> {
+  return (project) => new Set(state.order.map((k) => state.tasks[k]!).filter((t) => t.project === project).map((t) => t.id));
+}
+
+/** `--fresh`: the old run's unmerged work is archived, its worktrees and branches removed, and it ends as superseded. */
+async function supersede(spec: FleetSpec, previous: RunSummary, warn: (line: string) => void): Promise<void> {
+  for (const key of previous.state.order) {
+    const t = previous.state.tasks[key]!;
+    const project = spec.projects.find((p) => p.name === t.project);
+    if (!project || t.attempt === 0) continue;
+    await killTask(t.pid, { runId: previous.meta.runId, project: t.project, taskId: t.id });
+    const archived = await archiveAndRemove(project.path, {
+      worktree: t.worktree ?? join(project.worktreeDir, t.id),
+      branch: `fleet/${t.id}`,
+      ref: `refs/fleet/archive/${t.id}/${previous.meta.runId}-${t.attempt}`,
+      message: `fleet: archive of ${key} attempt ${t.attempt} (run superseded)`,
+    });
+    if (archived) warn(`fleet: archived ${key} of run ${previous.meta.runId} at ${archived}`);
+  }
+  const journal = new Journal(previous.paths.journal);
+  journal.append({ type: 'run_stopped', at: Date.now(), reason: 'superseded', exitCode: runExitCode(previous.state) });
+  journal.close();
+}
+
+const DAEMON_FIRST_CLIENT_MS = 10_000;
+const sleep = (ms: number) => new Promise<undefined>((r) => setTimeout(() => r(undefined), ms).unref());
+
+/** Serves the run to `fleet attach`; without a safe socket directory the run goes on unserved. */
+async function serve(engine: Engine, runDir: string, warn: (line: string) => void): Promise<EngineServer | undefined> {
+  const server = new EngineServer(engine, socketPathFor(engine.ctx.paths.stateDir, engine.ctx.runId));
+  try {
+    await server.listen();
+    writeFileSync(join(runDir, 'socket'), server.path);
+    return server;
+  } catch (error) {
+    warn(`warning: \`fleet attach\` will not reach this run: ${(error as Error).message}`);
+    return undefined;
+  }
+}
+
+function stopOnSignals(abort?: AbortSignal): { promise: Promise<StopSignal>; trigger: () => void; dispose: () => void } {
+  let resolve!: (s: StopSignal) => void;
+  const promise = new Promise<StopSignal>((r) => (resolve = r));
+  const onInt = () => resolve('SIGINT');
+  const onTerm = () => resolve('SIGTERM');
+  const onHup = () => undefined; // headless ignores hang-ups; agents run detached anyway
+  process.on('SIGINT', onInt);
+  process.on('SIGTERM', onTerm);
+  process.on('SIGHUP', onHup);
+  abort?.addEventListener('abort', onInt);
+  return {
+    promise,
+    trigger: onInt,
+    dispose: () => {
+      process.off('SIGINT', onInt);
+      process.off('SIGTERM', onTerm);
+      process.off('SIGHUP', onHup);
+      abort?.removeEventListener('abort', onInt);
+    },
+  };
+}
