@@ -3,7 +3,8 @@
 // The schema is documented in docs/events.md; add fields, never rename them.
 
 export type StopReason = 'finished' | 'idle' | 'signal' | 'superseded';
-export type FailurePhase = 'worktree' | 'setup' | 'agent' | 'timeout' | 'commit' | 'check';
+/** `internal`: fleet's own fault (a bug or an unexpected error), never charged to the task's retries. */
+export type FailurePhase = 'worktree' | 'setup' | 'agent' | 'timeout' | 'commit' | 'check' | 'internal';
 export type ReviewReason = 'conflict' | 'gate_failed' | 'no_changes' | 'unsafe_change';
 
 export interface TaskInfo {

@@ -1,12 +1,10 @@
-import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { promptWithFailure, resolvePrompt, taskArgv, taskEnv } from '../agents/command.js';
-import type { AgentProgressInfo, FailurePhase } from '../core/events.js';
-import { createProgressParser } from '../agents/progress.js';
+import { promptWithFailure, resolvePrompt, taskEnv } from '../agents/command.js';
+import type { FailurePhase } from '../core/events.js';
 import type { TaskSpec } from '../core/fleet.js';
 import { autoCommit, currentBranch } from '../git/commit.js';
 import { cleanEnv, git, gitOk } from '../git/exec.js';
-import { killTask } from '../agents/processes.js';
 import { createRef, readRef, setRef } from '../git/refs.js';
 import { revParse, treeOf } from '../git/repo.js';
 import { unsafeChanges } from '../git/unsafe-changes.js';
@@ -15,8 +13,10 @@ import { addWorktree, listWorktrees, removeWorktree } from '../git/worktree.js';
 import { bringIgnoredFiles } from '../git/worktree-files.js';
 import { samePath } from '../git/paths.js';
 import { branchName, fleetRef, worktreePath, type EngineContext } from './context.js';
+import { logInternalError } from './internal-error.js';
 import { attemptLogDir } from './paths.js';
-import { runJob, runShellSteps, type StepResult } from './steps.js';
+import { runAgent } from './run-agent.js';
+import { runShellSteps, type StepResult } from './steps.js';
 
 export type AttemptOutcome =
   | { kind: 'queued' }
@@ -64,7 +64,7 @@ export async function runAttempt(ctx: EngineContext, input: AttemptInput): Promi
 
   try {
     if (input.startAt === 'fresh') ctx.emit({ type: 'attempt_started', key: task.key, attempt });
-    const baseSha = await ensureWorktree(ctx, task, attempt, input.startAt === 'fresh');
+    const baseSha = await inPhase('worktree', () => ensureWorktree(ctx, task, attempt, input.startAt === 'fresh'));
     const prompt = promptWithFailure(task.prompt ?? task.run ?? task.title, input.failure);
     const promptFile = join(logDir, 'prompt.txt');
     writeFileSync(promptFile, prompt);
@@ -99,48 +99,20 @@ export async function runAttempt(ctx: EngineContext, input: AttemptInput): Promi
       const outcome = await resolveWithAgent(ctx, input, { path, logDir, prompt, env, deadline, port });
       if (outcome) return outcome;
     } else if (input.startAt !== 'check') {
-      const agent = ctx.spec.agents[task.agent];
-      const progress = task.run === undefined && agent ? agentProgress(ctx, task, attempt, agent.command[0] ?? '', path) : undefined;
-      const runAgent = (adopt?: { pid: number; startTime: string }) =>
-        runJob(ctx, task, taskArgv(task, agent, prompt), {
-          ...steps,
-          display: progress?.display,
-          logFile: join(logDir, 'agent.log'),
-          exitFile: join(logDir, 'agent.exit'),
-          stdinFile: task.run === undefined && agent?.stdin === 'prompt' ? promptFile : undefined,
-          adopt,
-          onStart: (job) =>
-            ctx.emit({
-              type: 'agent_started',
-              key: task.key,
-              attempt,
-              pid: job.pid,
-              startTime: job.startTime,
-              slot: input.slot,
-              port,
-              adopted: adopt !== undefined,
-            }),
-        });
-      if (!input.adopt) rmSync(join(logDir, 'agent.exit'), { force: true });
-      let result = await runAgent(input.adopt);
-      if (result.lost && !stopped()) {
-        // The adopted agent died with its wrapper (killed with the old fleet): run it again.
-        await killTask(undefined, { runId: ctx.runId, project: task.project, taskId: task.id });
-        result = await runAgent();
-      }
-      progress?.flush();
-      ctx.emit({ type: 'agent_exited', key: task.key, attempt, exitCode: result.exitCode, signal: result.timedOut ? 'timeout' : null });
+      const result = await runAgent(ctx, { task, attempt, slot: input.slot, port, prompt, promptFile, cwd: path, env, deadline, logDir, purpose: 'agent', adopt: input.adopt });
       if (stopped()) return { kind: 'stopped' };
       failUnless(result, 'agent');
     }
 
     if (!existsSync(path)) throw new AttemptFailure('agent', `the agent deleted its worktree ${path}`);
-    await finishMerge(path, `Merge ${task.base} into ${branch}\n\nFleet-Task: ${task.id}`);
-    const head = await currentBranch(path);
+    const head = await inPhase('commit', async () => {
+      await finishMerge(path, `Merge ${task.base} into ${branch}\n\nFleet-Task: ${task.id}`);
+      return currentBranch(path);
+    });
     if (head !== `refs/heads/${branch}`) {
       throw new AttemptFailure('agent', `the agent left its branch: HEAD is ${head ?? 'detached'}, expected ${branch}`);
     }
-    const { tip } = await autoCommit(path, `${task.title}\n\nFleet-Task: ${task.id}`, [...task.copy, ...task.link]);
+    const { tip } = await inPhase('commit', () => autoCommit(path, `${task.title}\n\nFleet-Task: ${task.id}`, [...task.copy, ...task.link]));
     if (!task.allowEmpty && (await treeOf(repo, tip)) === (await treeOf(repo, baseSha))) {
       ctx.emit({ type: 'review', key: task.key, reason: 'no_changes', message: 'the task made no changes', paths: [], tail: '' });
       return { kind: 'review' };
@@ -167,7 +139,19 @@ export async function runAttempt(ctx: EngineContext, input: AttemptInput): Promi
   } catch (error) {
     if (stopped()) return { kind: 'stopped' };
     if (error instanceof AttemptFailure) return { kind: 'failed', phase: error.phase, message: error.message, tail: error.tail };
-    return { kind: 'failed', phase: 'worktree', message: (error as Error).message, tail: '' };
+    // Not the task's doing: fleet's own fault, shown as such and never charged to its retries.
+    logInternalError(ctx, `${task.key} attempt ${attempt}`, error);
+    return { kind: 'failed', phase: 'internal', message: `fleet hit an internal error: ${(error as Error).message}`, tail: '' };
+  }
+}
+
+/** Any error inside `work` is the phase's failure (a git error while committing is a commit failure). */
+async function inPhase<T>(phase: FailurePhase, work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    if (error instanceof AttemptFailure) throw error;
+    throw new AttemptFailure(phase, `${phase}: ${(error as Error).message}`);
   }
 }
 
@@ -239,50 +223,12 @@ async function resolveWithAgent(
   const promptFile = join(run.logDir, 'resolve-prompt.txt');
   const prompt = resolvePrompt(run.prompt, task.base, conflicts);
   writeFileSync(promptFile, prompt);
-  const agent = ctx.spec.agents[task.agent];
-  const result = await runJob(ctx, task, taskArgv(task, agent, prompt), {
-    cwd: run.path,
-    env: { ...run.env, FLEET_PROMPT_FILE: promptFile, FLEET_RESOLVING: '1' },
-    deadline: run.deadline,
-    logFile: join(run.logDir, 'resolve.log'),
-    stdinFile: task.run === undefined && agent?.stdin === 'prompt' ? promptFile : undefined,
-    onStart: (job) => ctx.emit({ type: 'agent_started', key: task.key, attempt, pid: job.pid, startTime: job.startTime, slot: input.slot, port: run.port }),
-  });
-  ctx.emit({ type: 'agent_exited', key: task.key, attempt, exitCode: result.exitCode, signal: result.timedOut ? 'timeout' : null });
+  const result = await runAgent(ctx, { task, attempt, slot: input.slot, port: run.port, prompt, promptFile, cwd: run.path, env: run.env, deadline: run.deadline, logDir: run.logDir, purpose: 'resolve' });
   if (ctx.stopping.has(task.key)) return { kind: 'stopped' };
   failUnless(result, 'agent');
   const left = await pathsWithMarkers(run.path, conflicts);
   if (left.length > 0) throw new AttemptFailure('agent', `conflict markers are still in ${left.join(', ')}`);
   return undefined;
-}
-
-const AGENT_PROGRESS_MS = 500;
-
-/**
- * Reads an agent CLI's structured output (stream-json and kin): the pane gets readable lines,
- * the store gets the current action, turns, tokens and cost, at most twice a second.
- */
-function agentProgress(ctx: EngineContext, task: TaskSpec, attempt: number, program: string, cwd: string) {
-  const parse = createProgressParser(program, cwd);
-  let pending: AgentProgressInfo | undefined;
-  let timer: NodeJS.Timeout | undefined;
-  const flush = () => {
-    if (timer) clearTimeout(timer);
-    timer = undefined;
-    if (pending) ctx.emit({ type: 'agent_progress', key: task.key, attempt, ...pending });
-    pending = undefined;
-  };
-  return {
-    flush,
-    display(line: string): string[] {
-      const parsed = parse(line);
-      if (parsed.progress) {
-        pending = { ...pending, ...parsed.progress };
-        timer ??= setTimeout(flush, AGENT_PROGRESS_MS);
-      }
-      return parsed.display === '' ? [] : parsed.display.split('\n');
-    },
-  };
 }
 
 /** Where a task branch left its base: their merge base (base only ever moves forward). */

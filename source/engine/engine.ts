@@ -200,7 +200,8 @@ export class Engine {
       const outcome = await runAttempt(this.ctx, { task, attempt, slot, startAt, failure: feedback, adopt });
       adopt = undefined;
       if (outcome.kind !== 'failed' || this.closing) return;
-      const willRetry = retriesLeft > 0 && !this.ctx.stopping.has(key);
+      // fleet's own error is no reason to spend the task's retries (or to loop on the same bug).
+      const willRetry = outcome.phase !== 'internal' && retriesLeft > 0 && !this.ctx.stopping.has(key);
       this.emit({ type: 'attempt_failed', key, attempt, phase: outcome.phase, message: outcome.message, tail: outcome.tail, willRetry });
       if (!willRetry) return;
       retriesLeft--;

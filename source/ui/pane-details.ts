@@ -40,7 +40,13 @@ export function paneDetails(state: RunState, key: string, actions: readonly stri
       listFrom = 'end';
     }
   } else if (status === 'failed' && task.failure) {
-    head.push({ text: `✗ failed in ${task.failure.phase}: ${task.failure.message}`, tone: 'error' });
+    head.push({
+      text:
+        task.failure.phase === 'internal'
+          ? `✗ fleet's fault, not the task's: ${task.failure.message} (details in daemon.log; retry starts it again)`
+          : `✗ failed in ${task.failure.phase}: ${task.failure.message}`,
+      tone: 'error',
+    });
     list = tailLines(task.failure.tail);
     listFrom = 'end';
   } else {
