@@ -2,6 +2,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FleetEvent } from '../core/events.js';
 import type { FleetSpec } from '../core/fleet.js';
+import { archiveRef, branchName, worktreePath } from '../core/names.js';
 import { runExitCode } from '../core/selectors.js';
 import { replay, type RunState } from '../core/state.js';
 import { archiveAndRemove } from '../git/archive.js';
@@ -15,6 +16,7 @@ import { resumeInterrupted } from '../engine/resume.js';
 import { createRun, isFinished, latestRunOf, otherUnfinishedRun, type RunSummary } from '../engine/runs.js';
 import { Store } from '../engine/store.js';
 import { registerRun } from '../engine/registry.js';
+import { appendToStoppedRun } from '../engine/stopped-run.js';
 import { syncTasks } from '../engine/sync-tasks.js';
 import { EngineServer } from '../engine/server.js';
 import { socketPathFor } from '../engine/socket-path.js';
@@ -182,16 +184,14 @@ async function supersede(spec: FleetSpec, previous: RunSummary, stderr: NodeJS.W
     if (!project || t.attempt === 0) continue;
     await killTask(t.pid, { runId: previous.meta.runId, project: t.project, taskId: t.id });
     const archived = await archiveAndRemove(project.path, {
-      worktree: t.worktree ?? join(project.worktreeDir, t.id),
-      branch: `fleet/${t.id}`,
-      ref: `refs/fleet/archive/${t.id}/${previous.meta.runId}-${t.attempt}`,
+      worktree: t.worktree ?? worktreePath(project.worktreeDir, t.id),
+      branch: branchName(t.id),
+      ref: archiveRef(t.id, previous.meta.runId, t.attempt),
       message: `fleet: archive of ${key} attempt ${t.attempt} (run superseded)`,
     });
     if (archived) stderr.write(`fleet: archived ${key} of run ${previous.meta.runId} at ${archived}\n`);
   }
-  const journal = new Journal(previous.paths.journal);
-  journal.append({ type: 'run_stopped', at: Date.now(), reason: 'superseded', exitCode: runExitCode(previous.state) });
-  journal.close();
+  appendToStoppedRun(previous.paths, [{ type: 'run_stopped', at: Date.now(), reason: 'superseded', exitCode: runExitCode(previous.state) }]);
 }
 
 const DAEMON_FIRST_CLIENT_MS = 10_000;
