@@ -50,7 +50,7 @@ export async function cleanCommand(options: CleanOptions = {}): Promise<number> 
       2,
     );
   }
-  const lockScope = { commonDirs: scope.repos.keys(), stateDirs: scope.stateDirs };
+  const lockScope = { commonDirs: [...scope.repos.keys()], stateDirs: scope.stateDirs };
   let locks: CleanLocks;
   try {
     locks = dryRun ? inspectCleanLocks(lockScope) : takeCleanLocks(lockScope);

@@ -28,7 +28,7 @@ export interface CleanLocks {
 
 export interface LockScope {
   /** Common dirs of the repositories being cleaned. */
-  commonDirs: Iterable<string>;
+  commonDirs: readonly string[];
   /** State dirs whose runs may own things in them. */
   stateDirs: Iterable<string>;
 }
@@ -36,7 +36,6 @@ export interface LockScope {
 /** Takes the locks in sorted order, as `fleet run` does; throws CleanRunningError when another clean holds one. */
 export function takeCleanLocks(scope: LockScope): CleanLocks {
   const token = `clean-${process.pid}-${Date.now()}`;
-  const commonDirs = [...scope.commonDirs];
   const locks: CleanLocks = { live: [], held: new Set(), lines: [], release: () => undefined };
   const created: string[] = [];
   locks.release = () => {
@@ -47,7 +46,7 @@ export function takeCleanLocks(scope: LockScope): CleanLocks {
     for (const dir of created) rmdirIfEmpty(dir);
   };
   try {
-    for (const file of lockFilesOf(scope.stateDirs, commonDirs)) {
+    for (const file of lockFilesOf(scope.stateDirs, scope.commonDirs)) {
       const before = readLock(file);
       if (before && isAlive(before)) {
         if (before.file === CLEAN_HOLDER) throw new CleanRunningError(before.pid);
@@ -56,7 +55,7 @@ export function takeCleanLocks(scope: LockScope): CleanLocks {
       }
       const dir = dirname(file);
       if (!existsSync(dir)) {
-        if (!commonDirs.some((c) => join(c, 'fleet') === dir)) continue;
+        if (!scope.commonDirs.some((c) => join(c, 'fleet') === dir)) continue;
         mkdirSync(dir, { recursive: true, mode: 0o700 });
         created.push(dir);
       }
