@@ -1,4 +1,5 @@
 import type { FleetSpec } from '../core/fleet.js';
+import { BRANCH_REF_PREFIX, branchName, branchRef } from '../core/names.js';
 import { INSTALL_HINTS } from '../core/presets.js';
 import { which } from '../agents/which.js';
 import { listRefs } from '../git/refs.js';
@@ -57,7 +58,7 @@ export async function preflight(spec: FleetSpec, options: { ownBranches?: (proje
   const checked = new Set<string>();
   // One for-each-ref per project, not one git call per task: 1000-task files plan in well under a second.
   const existing = new Map<string, Map<string, string>>();
-  for (const project of spec.projects) existing.set(project.name, await listRefs(project.path, ['refs/heads/fleet/']));
+  for (const project of spec.projects) existing.set(project.name, await listRefs(project.path, [BRANCH_REF_PREFIX]));
   for (const task of spec.tasks) {
     const project = spec.projects.find((p) => p.name === task.project)!;
     const id = `${project.name}\0${task.base}`;
@@ -72,10 +73,10 @@ export async function preflight(spec: FleetSpec, options: { ownBranches?: (proje
       }
     }
     const own = options.ownBranches?.(project.name);
-    if (!own?.has(task.id) && existing.get(project.name)!.has(`refs/heads/fleet/${task.id}`)) {
+    if (!own?.has(task.id) && existing.get(project.name)!.has(branchRef(task.id))) {
       problems.push({
-        message: `branch fleet/${task.id} already exists in ${project.path} and belongs to no unfinished run of this file`,
-        hint: `rename or delete it (git branch -m fleet/${task.id} old/${task.id}), or run \`fleet clean\``,
+        message: `branch ${branchName(task.id)} already exists in ${project.path} and belongs to no unfinished run of this file`,
+        hint: `rename or delete it (git branch -m ${branchName(task.id)} old/${task.id}), or run \`fleet clean\``,
         exitCode: 2,
       });
     }

@@ -1,5 +1,7 @@
 import type { FleetEvent } from '../core/events.js';
 import type { FleetSpec, ProjectSpec, TaskSpec } from '../core/fleet.js';
+import * as names from '../core/names.js';
+import type { RunRefKind } from '../core/names.js';
 import type { Job } from '../agents/job.js';
 import type { OutputBook } from './output.js';
 import type { RunPaths } from './paths.js';
@@ -26,18 +28,19 @@ export interface EngineContext {
   project(task: TaskSpec): ProjectSpec;
 }
 
+// Thin wrappers over core/names.ts, where every name fleet writes has its builder and parser.
 export function branchName(task: TaskSpec): string {
-  return `fleet/${task.id}`;
+  return names.branchName(task.id);
 }
 
 export function worktreePath(ctx: EngineContext, task: TaskSpec): string {
-  return `${ctx.project(task).worktreeDir}/${task.id}`;
+  return names.worktreePath(ctx.project(task).worktreeDir, task.id);
 }
 
-export function fleetRef(ctx: EngineContext, kind: 'base' | 'candidates' | 'merged' | 'review', task: TaskSpec): string {
-  return `refs/fleet/${ctx.runId}/${kind}/${task.id}`;
+export function fleetRef(ctx: EngineContext, kind: RunRefKind, task: TaskSpec): string {
+  return names.runRef(ctx.runId, kind, task.id);
 }
 
 export function archiveRef(ctx: EngineContext, task: TaskSpec, attempt: number): string {
-  return `refs/fleet/archive/${task.id}/${ctx.runId}-${attempt}`;
+  return names.archiveRef(task.id, ctx.runId, attempt);
 }

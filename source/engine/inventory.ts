@@ -3,6 +3,7 @@
 import { existsSync, lstatSync, readdirSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import type { FleetSpec } from '../core/fleet.js';
+import { parseBranchRef, parseLockReason, parseWorktreePath } from '../core/names.js';
 import type { RunState } from '../core/state.js';
 import { loadFleetFile } from '../config/load.js';
 import { isAlive, readLock, type LockOwner } from './lock.js';
@@ -70,37 +71,29 @@ export function lockFilesOf(stateDirs: Iterable<string>, commonDirs: Iterable<st
   return [...files].sort();
 }
 
-/** `fleet run=<run> task=<key>`: the lock reason fleet gives every task worktree. */
-const LOCK_REASON = /^fleet run=(\S+) task=(\S+)$/;
-/** newRunId(): 20261125-154907-3fa2. */
-export const RUN_ID = /^\d{8}-\d{6}-[0-9a-f]{4}$/;
-const FLEET_BRANCH = 'refs/heads/fleet/';
-
 /** A worktree fleet made: a task's (by lock reason, or a fleet/* branch in a worktree dir) or a merge gate. */
-export interface FleetWorktree {
-  kind: 'task' | 'gate';
-  path: string;
-  record: WorktreeRecord;
-  /** The run named by the lock reason or gate name, when there is one. */
-  runId?: string;
-  key?: string;
-  /** Task id: from the fleet/* branch, else from the lock reason's key. */
-  id?: string;
-}
+export type FleetWorktree =
+  | {
+      kind: 'task';
+      path: string;
+      record: WorktreeRecord;
+      /** The run and task key its lock reason names, when it has one. */
+      runId?: string;
+      key?: string;
+      /** From the fleet/* branch, else from the lock reason's key. */
+      id: string;
+    }
+  | { kind: 'gate'; path: string; record: WorktreeRecord; runId: string; key?: undefined; id?: undefined };
 
 export function classifyWorktree(record: WorktreeRecord, worktreeDirs: ReadonlySet<string>): FleetWorktree | undefined {
   if (record.bare) return undefined;
   const path = record.path;
-  const inWorktreeDir = worktreeDirs.has(canonicalPath(dirname(path)));
-  const reason = record.locked !== undefined ? LOCK_REASON.exec(record.locked) : null;
-  const branchId = record.branch?.startsWith(FLEET_BRANCH) ? record.branch.slice(FLEET_BRANCH.length) : undefined;
-  if (reason) {
-    const key = reason[2]!;
-    return { kind: 'task', path, record, runId: reason[1], key, id: branchId ?? key.slice(key.lastIndexOf(':') + 1) };
-  }
-  const gate = /^_gate-(.+)$/.exec(basename(path));
-  if (gate && record.detached && (inWorktreeDir || RUN_ID.test(gate[1]!))) return { kind: 'gate', path, record, runId: gate[1] };
-  if (branchId && inWorktreeDir) return { kind: 'task', path, record, id: branchId };
+  const reason = record.locked !== undefined ? parseLockReason(record.locked) : undefined;
+  const branchId = record.branch !== undefined ? parseBranchRef(record.branch) : undefined;
+  if (reason) return { kind: 'task', path, record, runId: reason.runId, key: reason.key, id: branchId ?? reason.id };
+  const name = parseWorktreePath(path);
+  if (name?.kind === 'gate' && record.detached) return { kind: 'gate', path, record, runId: name.runId };
+  if (branchId && worktreeDirs.has(canonicalPath(dirname(path)))) return { kind: 'task', path, record, id: branchId };
   return undefined;
 }
 

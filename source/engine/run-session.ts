@@ -2,6 +2,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FleetEvent } from '../core/events.js';
 import type { FleetSpec } from '../core/fleet.js';
+import { archiveRef, branchName, worktreePath } from '../core/names.js';
 import { runExitCode } from '../core/selectors.js';
 import { replay, type RunState } from '../core/state.js';
 import { UserError } from '../core/user-error.js';
@@ -18,6 +19,7 @@ import { resumeInterrupted } from './resume.js';
 import { createRun, isFinished, latestRunOf, otherUnfinishedRun, type RunSummary } from './runs.js';
 import { EngineServer } from './server.js';
 import { socketPathFor } from './socket-path.js';
+import { appendToStoppedRun } from './stopped-run.js';
 import { Store } from './store.js';
 import { syncTasks } from './sync-tasks.js';
 
@@ -195,16 +197,14 @@ async function supersede(spec: FleetSpec, previous: RunSummary, warn: (line: str
     if (!project || t.attempt === 0) continue;
     await killTask(t.pid, { runId: previous.meta.runId, project: t.project, taskId: t.id });
     const archived = await archiveAndRemove(project.path, {
-      worktree: t.worktree ?? join(project.worktreeDir, t.id),
-      branch: `fleet/${t.id}`,
-      ref: `refs/fleet/archive/${t.id}/${previous.meta.runId}-${t.attempt}`,
+      worktree: t.worktree ?? worktreePath(project.worktreeDir, t.id),
+      branch: branchName(t.id),
+      ref: archiveRef(t.id, previous.meta.runId, t.attempt),
       message: `fleet: archive of ${key} attempt ${t.attempt} (run superseded)`,
     });
     if (archived) warn(`fleet: archived ${key} of run ${previous.meta.runId} at ${archived}`);
   }
-  const journal = new Journal(previous.paths.journal);
-  journal.append({ type: 'run_stopped', at: Date.now(), reason: 'superseded', exitCode: runExitCode(previous.state) });
-  journal.close();
+  appendToStoppedRun(previous.paths, [{ type: 'run_stopped', at: Date.now(), reason: 'superseded', exitCode: runExitCode(previous.state) }]);
 }
 
 const DAEMON_FIRST_CLIENT_MS = 10_000;

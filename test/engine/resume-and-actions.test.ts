@@ -1,7 +1,9 @@
-import { existsSync, mkdirSync, mkdtempSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import type { RunState } from '../../source/core/state.js';
+import { runPaths, stateDirFor } from '../../source/engine/paths.js';
 import { createTempRepo, tempRepos } from '../helpers/repo.js';
 import { agent, fleetCli, lastRun, runFleet, startRun, writeFleet } from '../helpers/fleet.js';
 
@@ -83,6 +85,9 @@ describe('resuming and acting on runs', () => {
     expect(fresh.err).toContain(`archived second of run ${old.runId}`);
     expect(r.git('show', `refs/fleet/archive/second/${old.runId}-1:README.md`)).toBe('second title');
     expect(r.git('show', 'main:README.md')).toBe('again');
+    // status and ls read state.json without replaying the journal: it says superseded too.
+    const snapshot = readFileSync(runPaths(await stateDirFor(join(r.dir, 'fleet.yaml')), old.runId).snapshot, 'utf8');
+    expect((JSON.parse(snapshot) as RunState).stopped?.reason).toBe('superseded');
   });
 
   it('an interrupted run resumes its task in the same worktree without using a retry', async () => {
