@@ -10,7 +10,7 @@ import { dirname, join, resolve } from 'node:path';
 import { isSameProcess, killTask } from '../agents/processes.js';
 import { parseDuration } from '../core/duration.js';
 import type { FleetEvent } from '../core/events.js';
-import { runExitCode } from '../core/selectors.js';
+import { HAS_RUNNING_PROCESS as ACTIVE, NEEDS_NO_WORKTREE as SETTLED, runExitCode } from '../core/selectors.js';
 import { replay, type TaskRecord } from '../core/state.js';
 import { writeFileAtomic } from '../engine/atomic-write.js';
 import { Journal, readJournal } from '../engine/journal.js';
@@ -57,9 +57,6 @@ export interface CleanOptions {
 /** The `file` a clean writes into the lock, so a run that finds it knows who holds it. */
 const CLEAN_HOLDER = '(fleet clean)';
 const FLEET_BRANCH = 'refs/heads/fleet/';
-/** Task states after which the task's worktree and branch are leftovers, whatever the run's state. */
-const SETTLED = new Set(['merged', 'accepted', 'discarded']);
-const ACTIVE = new Set(['preparing', 'running', 'checking']);
 
 interface Run extends KnownRun {
   status: RunStatus;
