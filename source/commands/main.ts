@@ -1,5 +1,5 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
-import { TASK_ACTIONS } from '../engine/actions.js';
+import { TASK_ACTIONS } from '../core/actions.js';
 import { attachCommand } from './attach.js';
 import { cleanCommand } from './clean.js';
 import { lsCommand } from './ls.js';

@@ -1,4 +1,6 @@
-import { awaitResult, postRequest, type ActionRequest } from '../engine/inbox.js';
+import { appliesTo, disabledReason, refusal, type TaskAction } from '../core/actions.js';
+import type { RunState } from '../core/state.js';
+import { awaitResult, postRequest } from '../engine/inbox.js';
 import { runPaths } from '../engine/paths.js';
 import { findRun } from './find-run.js';
 import { UserError } from './user-error.js';
@@ -11,13 +13,15 @@ export interface ActionOptions {
 }
 
 /**
- * `fleet retry|requeue|accept|discard|cancel|pause|resume ID…`: a live run applies the action at
- * once and answers; a stopped run keeps it for the next `fleet run` (SPEC §4).
+ * `fleet retry|requeue|resolve|accept|discard|cancel|pause|resume ID…`: a live run applies the
+ * action at once and answers; a stopped run keeps it for the next `fleet run`, unless its saved
+ * state already says the action does not apply (then nothing is recorded).
  */
-export async function taskActionCommand(action: ActionRequest['action'], ids: string[], options: ActionOptions): Promise<number> {
+export async function taskActionCommand(action: TaskAction, ids: string[], options: ActionOptions): Promise<number> {
   const out = options.stdout ?? process.stdout;
   const run = await findRun(options.file);
   const keys = ids.map((id) => resolveKey(id, run.state.order));
+  if (!run.live) refuseEarly(action, keys, run.state);
   const inbox = runPaths(run.stateDir, run.meta.runId).inbox;
   const request = postRequest(inbox, action, keys);
   if (!run.live) {
@@ -31,6 +35,17 @@ export async function taskActionCommand(action: ActionRequest['action'], ids: st
   }
   for (const line of result.lines) out.write(`${line}\n`);
   return result.ok ? 0 : 1;
+}
+
+/**
+ * The live engine is the judge of a running run; a stopped one changes nothing until the next
+ * `fleet run`, so its saved state already answers whether the action could apply.
+ */
+function refuseEarly(action: TaskAction, keys: string[], state: RunState): void {
+  for (const key of keys) {
+    const why = disabledReason(action, state.tasks[key]!, state);
+    if (why) throw new UserError(refusal(action, key, why), `${action} applies to a task that is ${appliesTo(action)}; \`fleet status\` shows each task's state`, 2);
+  }
 }
 
 /** Accepts a full key, or a bare id when only one project has it. */

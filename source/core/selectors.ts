@@ -3,10 +3,28 @@ import type { RunState, StoredState, TaskRecord } from './state.js';
 /** The states of SPEC §2 as a user sees them. */
 export type TaskStatus = StoredState | 'ready' | 'paused' | 'blocked';
 
-const DONE: ReadonlySet<StoredState> = new Set(['merged', 'accepted']);
+// Every set of stored states the code asks about is named here once; a different meaning gets a
+// different name even where the members overlap.
+
+/** Every stored state once (a Record, so the compiler names any state added later and left out). */
+const EVERY_STATE: Record<StoredState, true> = {
+  pending: true, preparing: true, running: true, checking: true, queued: true, merging: true, merged: true,
+  failed: true, review: true, cancelled: true, discarded: true, accepted: true,
+};
+export const STORED_STATES = Object.keys(EVERY_STATE) as readonly StoredState[];
+
+/** What dependents wait for: merged, or accepted without merging. */
+export const DONE: ReadonlySet<StoredState> = new Set(['merged', 'accepted']);
 /** States that stop dependents until a human acts. */
-const STOPPED: ReadonlySet<StoredState> = new Set(['failed', 'review', 'cancelled', 'discarded']);
-const ACTIVE: ReadonlySet<StoredState> = new Set(['preparing', 'running', 'checking', 'queued', 'merging']);
+export const BLOCKS_DEPENDENTS: ReadonlySet<StoredState> = new Set(['failed', 'review', 'cancelled', 'discarded']);
+/** At work without a human: a process running, or in the merge queue. A run with one is not settled. */
+export const ACTIVE: ReadonlySet<StoredState> = new Set(['preparing', 'running', 'checking', 'queued', 'merging']);
+/** A process of the task (setup, agent or check) may be running: it holds a slot and must be stopped first. */
+export const HAS_RUNNING_PROCESS: ReadonlySet<StoredState> = new Set(['preparing', 'running', 'checking']);
+/** Not merging yet nor settled: what can still be paused or cancelled. */
+export const BEFORE_MERGE: ReadonlySet<StoredState> = new Set(['pending', ...HAS_RUNNING_PROCESS, 'queued']);
+/** The task needs its worktree and branch no more: what is left of them is left over. */
+export const NEEDS_NO_WORKTREE: ReadonlySet<StoredState> = new Set(['merged', 'accepted', 'discarded']);
 
 export function isDone(task: TaskRecord): boolean {
   return DONE.has(task.state);
@@ -27,7 +45,7 @@ export function blockedBy(state: RunState, key: string, seen: Set<string> = new 
   for (const dep of task.dependsOn) {
     const d = state.tasks[dep];
     if (!d) continue;
-    if (STOPPED.has(d.state)) return dep;
+    if (BLOCKS_DEPENDENTS.has(d.state)) return dep;
     const root = blockedBy(state, dep, seen);
     if (root) return root;
   }

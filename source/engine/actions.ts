@@ -1,29 +1,28 @@
+import { disabledReason, refusal, type TaskAction } from '../core/actions.js';
+import { HAS_RUNNING_PROCESS } from '../core/selectors.js';
 import type { TaskRecord } from '../core/state.js';
-import { taskStatus } from '../core/selectors.js';
 import { autoCommit } from '../git/commit.js';
 import { worktreePath } from './context.js';
 import type { Engine, Feedback } from './engine.js';
 
-export const TASK_ACTIONS = ['retry', 'requeue', 'resolve', 'accept', 'discard', 'cancel', 'pause', 'resume'] as const;
-export type TaskAction = (typeof TASK_ACTIONS)[number];
-
 export class ActionRefused extends Error {}
 
-const RUNNING = new Set(['preparing', 'running', 'checking']);
-
-/** Applies one user action to one task; resolves with a sentence saying what happened. */
+/**
+ * Applies one user action to one task; resolves with a sentence saying what happened. Whether the
+ * action applies is core/actions.ts's to say; this is only what it does.
+ */
 export async function applyAction(engine: Engine, action: TaskAction, key: string): Promise<string> {
   const ctx = engine.ctx;
   const record = ctx.store.state.tasks[key];
   if (!record) throw new ActionRefused(`there is no task "${key}" in this run`);
-  const status = taskStatus(ctx.store.state, key);
   const refuse = (why: string): never => {
-    throw new ActionRefused(`cannot ${action} ${key}: ${why}`);
+    throw new ActionRefused(refusal(action, key, why));
   };
+  const why = disabledReason(action, record, ctx.store.state);
+  if (why) refuse(why);
   switch (action) {
     case 'pause':
       if (record.paused) return `${key} is already paused`;
-      if (!['pending', 'preparing', 'running', 'checking', 'queued'].includes(record.state)) refuse(`it is ${status}`);
       ctx.jobs.get(key)?.pause();
       ctx.emit({ type: 'task_paused', key });
       return record.state === 'pending' ? `${key} is held: it will not start until resumed` : `${key} is paused`;
@@ -33,21 +32,15 @@ export async function applyAction(engine: Engine, action: TaskAction, key: strin
       ctx.emit({ type: 'task_resumed', key });
       return `${key} resumed`;
     case 'cancel':
-      if (record.state === 'merging') refuse('it is being merged right now; wait for the merge to finish or fail');
-      if (!['pending', 'preparing', 'running', 'checking', 'queued'].includes(record.state)) refuse(`it is ${status}`);
-      if (RUNNING.has(record.state)) await engine.stopTask(key);
+      if (HAS_RUNNING_PROCESS.has(record.state)) await engine.stopTask(key);
       ctx.emit({ type: 'task_cancelled', key });
       return `${key} cancelled; its worktree and branch are kept (retry or discard it later)`;
     case 'retry': {
-      if (RUNNING.has(record.state) || record.state === 'queued' || record.state === 'merging') refuse(`it is ${status}`);
-      if (record.state === 'merged' || record.state === 'accepted') refuse(`it is already ${record.state}`);
-      if (record.state === 'pending') refuse(status === 'blocked' ? 'it is blocked by a dependency' : 'it has not run yet');
       const archived = await engine.archiveAttempt(ctx.task(key), record.attempt);
       if (!engine.schedule(key, { startAt: 'fresh', forced: true, failure: feedbackOf(record) })) refuse('it is already scheduled');
       return `${key} will start a fresh attempt${archived ? ` (previous work archived at ${archived})` : ''}`;
     }
     case 'requeue': {
-      if (record.state !== 'review' && record.state !== 'cancelled') refuse(`only a task in review can be requeued; it is ${status}`);
       const task = ctx.task(key);
       const path = record.worktree ?? worktreePath(ctx, task);
       const { tip } = await autoCommit(path, `${task.title} (fixed by hand)\n\nFleet-Task: ${task.id}`, [...task.copy, ...task.link]);
@@ -60,18 +53,11 @@ export async function applyAction(engine: Engine, action: TaskAction, key: strin
       return `${key} changed since its check passed; re-running the check before it queues`;
     }
     case 'resolve':
-      if (record.state !== 'review' || record.review?.reason !== 'conflict') refuse('only a task in review for a conflict can be resolved');
       if (!engine.schedule(key, { startAt: 'resolve', forced: true })) refuse('it is already scheduled');
       return `${key}: merging ${ctx.task(key).base} into its branch; the agent resolves ${record.review?.paths.join(', ')}`;
     case 'accept':
     case 'discard': {
-      if (record.state === 'merged' || record.state === 'merging' || record.state === 'accepted' || record.state === 'discarded') {
-        refuse(`it is ${status}`);
-      }
-      if (action === 'accept' && !['review', 'failed', 'cancelled'].includes(record.state)) {
-        refuse('only a task in review, failed or cancelled can be accepted');
-      }
-      if (RUNNING.has(record.state)) await engine.stopTask(key);
+      if (HAS_RUNNING_PROCESS.has(record.state)) await engine.stopTask(key);
       const archived = record.attempt > 0 ? await engine.archiveAttempt(ctx.task(key), record.attempt) : null;
       ctx.emit({ type: action === 'accept' ? 'task_accepted' : 'task_discarded', key, archiveRef: archived });
       const where = archived ? `; its work is archived at ${archived}` : '';

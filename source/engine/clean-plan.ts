@@ -6,7 +6,7 @@
 // worktrees, branches and refs (the next `fleet run` resumes them), worktrees fleet did not make,
 // the user's main checkout, and `refs/fleet/<run>/merged/*` (the record of what landed).
 import { ARCHIVE_REF_PREFIX, archiveRef, branchName, branchRef, cleanArchiveRef, isRunId, parseArchiveRef, parseBranchRef, parseRunRef, type RunRefKind } from '../core/names.js';
-import { runExitCode } from '../core/selectors.js';
+import { HAS_RUNNING_PROCESS, NEEDS_NO_WORKTREE, runExitCode } from '../core/selectors.js';
 import type { TaskRecord } from '../core/state.js';
 import type { CleanAction, CleanInventory, CleanPlan, CleanRun, CleanupRecord, RepoSnapshot } from './clean-model.js';
 import type { FleetWorktree } from './inventory.js';
@@ -16,10 +16,6 @@ interface Kept {
   branches: number;
   refs: number;
 }
-
-/** Task states after which the task's worktree and branch are leftovers, whatever the run's state. */
-const SETTLED = new Set(['merged', 'accepted', 'discarded']);
-const ACTIVE = new Set(['preparing', 'running', 'checking']);
 
 interface Planning {
   inv: CleanInventory;
@@ -58,7 +54,7 @@ function taskIn(run: CleanRun, task: TaskRecord, commonDir: string): boolean {
 function keepReason(run: CleanRun, task: TaskRecord | undefined): string | undefined {
   if (run.status === 'live') return 'live';
   if (run.status === 'damaged') return 'damaged';
-  if (run.status === 'unfinished' && task && task.attempt > 0 && !SETTLED.has(task.state)) return 'unfinished';
+  if (run.status === 'unfinished' && task && task.attempt > 0 && !NEEDS_NO_WORKTREE.has(task.state)) return 'unfinished';
   return undefined;
 }
 
@@ -234,7 +230,7 @@ function worktreeAction(
     keptIn,
     archiveRef: ref,
     message: `fleet clean: archive of ${task?.key ?? branch}${owner ? ` (run ${owner.runId})` : ''}`,
-    stop: owner && task && ACTIVE.has(task.state) ? { runId: owner.runId, task } : undefined,
+    stop: owner && task && HAS_RUNNING_PROCESS.has(task.state) ? { runId: owner.runId, task } : undefined,
     record: cleanupRecord(owner, task),
     would: `remove ${what}, ${archives ? `archiving its work at ${ref}` : `with nothing to archive: its commits are in ${keptIn}`}`,
     run: owner,

@@ -1,7 +1,8 @@
 import { existsSync, readdirSync, readFileSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { TASK_ACTIONS, type TaskAction } from '../core/actions.js';
 import { writeFileAtomic } from './atomic-write.js';
-import { ActionRefused, applyAction, TASK_ACTIONS, type TaskAction } from './actions.js';
+import { ActionRefused, applyAction } from './actions.js';
 import type { Engine } from './engine.js';
 
 /**

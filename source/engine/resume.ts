@@ -1,6 +1,7 @@
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { killTask } from '../agents/processes.js';
+import { HAS_RUNNING_PROCESS } from '../core/selectors.js';
 import type { RunState, TaskRecord } from '../core/state.js';
 import { worktreePath, type EngineContext } from './context.js';
 import type { Engine, StartOrder } from './engine.js';
@@ -19,7 +20,7 @@ export async function resumeInterrupted(engine: Engine, state: RunState): Promis
     const spec = ctx.spec.tasks.find((s) => s.key === key);
     if (!spec) continue;
     const owner = { runId: ctx.runId, project: spec.project, taskId: spec.id };
-    const active = t.state === 'preparing' || t.state === 'running' || t.state === 'checking';
+    const active = HAS_RUNNING_PROCESS.has(t.state);
     if (active && t.failure) {
       // It failed and a retry was due when fleet stopped: archive the failed attempt (idempotent), then retry.
       await killTask(t.pid, owner);

@@ -1,8 +1,9 @@
+import type { TaskAction } from '../core/actions.js';
 import type { RunState } from '../core/state.js';
 
-/** What the user can ask of the engine from the UI (SPEC §8 keys that act on tasks). */
+/** What the user can ask of the engine from the UI: a task action, or pausing new starts. */
 export type UiCommand =
-  | { action: 'retry' | 'requeue' | 'resolve' | 'accept' | 'discard' | 'cancel' | 'pause' | 'resume'; key: string }
+  | { action: TaskAction; key: string }
   | { action: 'pause-all' | 'resume-all' };
 
 /** Things the UI hands the terminal to: it suspends itself, the host runs them, the UI comes back. */

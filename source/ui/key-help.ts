@@ -1,4 +1,4 @@
-import { BINDINGS, enabledBindings, keysOf, labelOf, type BindingContext } from './keymap.js';
+import { BINDINGS, enabledBindings, helpOf, keyLabels, keysOf, labelOf, modeBindings, type BindingContext, type ModeKind } from './keymap.js';
 
 // The keymap table presented: the help bar, the `?` overlay, the agent pane's next steps.
 
@@ -8,7 +8,7 @@ export interface BarEntry {
 }
 
 export interface HelpEntry {
-  keys: string;
+  keys: string[];
   help: string;
 }
 
@@ -35,9 +35,26 @@ export function barEntries(c: BindingContext, width: number): BarEntry[] {
   return BINDINGS.filter((b) => chosen.has(b)).map((b) => ({ keys: keysOf(b, 'bar'), label: labelOf(b, c) }));
 }
 
-/** Every binding, whatever the state: the `?` overlay. */
-export function helpEntries(): HelpEntry[] {
-  return BINDINGS.map((b) => ({ keys: keysOf(b, 'overlay'), help: b.help }));
+export interface HelpSection {
+  title: string;
+  entries: HelpEntry[];
+}
+
+/** The overlay's sections: one per mode (a Record, so a new mode cannot be left out), in this order. */
+const SECTION_TITLES: Record<ModeKind, string> = {
+  normal: 'List and output pane',
+  confirm: 'Confirm dialog (x, d, a, r)',
+  quit: 'Quit prompt (q while agents are at work)',
+  filter: 'Filter (/); other keys act as on the list',
+  help: 'This help; other keys do nothing',
+};
+
+/** Every binding of every mode, whatever the state: the `?` overlay and docs/ui.md. */
+export function helpSections(): HelpSection[] {
+  return (Object.entries(SECTION_TITLES) as [ModeKind, string][]).map(([mode, title]) => ({
+    title,
+    entries: modeBindings(mode).map((b) => ({ keys: keyLabels(b), help: helpOf(b) })),
+  }));
 }
 
 /** The selected task's next steps, for the agent pane: "m requeue", "r retry", "o shell", … */

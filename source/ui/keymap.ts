@@ -1,14 +1,17 @@
 import type { Key } from 'ink';
+import { disabledReason, refusal, statusWords, type TaskAction } from '../core/actions.js';
 import { isActive, taskStatus, type TaskStatus } from '../core/selectors.js';
-import type { RunState, StoredState, TaskRecord } from '../core/state.js';
+import type { RunState, TaskRecord } from '../core/state.js';
 import type { Handoff, UiCommand } from './fleet-view.js';
 import { keyLabel, keyName, splitInput } from './key-names.js';
 import { visibleKeys, type OrderedTask } from './task-order.js';
 import { moveSelection, scrollOutput, scrollToTop, selectEnd, toggleFollow, type OutputSource } from './ui-moves.js';
-import { FOLLOW, scrollOf, selectedKey, withStatus, type TaskCommand, type UiState } from './ui-state.js';
+import { FOLLOW, scrollOf, selectedKey, withStatus, type Mode, type TaskCommand, type UiState } from './ui-state.js';
 
-// Every key fleet binds is one row of BINDINGS. The same rows drive the key handler
-// (reduceKey), the help bar and the `?` overlay, so what the screen says is what the keys do.
+// Every key fleet binds, in every mode, is one row of BINDINGS. The same rows drive the key
+// handler (reduceKey), the help bar, the quit prompt and the `?` overlay, so what the screen says
+// is what the keys do. A key that sends a task action is named by the action, the verb of the
+// `fleet <action>` command, and is enabled by core/actions.ts, the rule the engine applies.
 
 /** How the UI ends: stop the agents and quit, or leave them running (`fleet attach` comes back). */
 export type UiOutcome = 'quit-stop' | 'detach';
@@ -44,30 +47,43 @@ export interface BindingContext {
   status?: TaskStatus;
 }
 
+export type ModeKind = Mode['kind'];
+
+/** In `keys`: any key the mode binds no other way. */
+export const OTHER_KEY = 'other';
+/** In `keys`: one typed character (the filter's text). */
+export const TEXT_KEY = 'text';
+
 export interface Binding {
-  /** Canonical key names (key-names.ts) that trigger it. */
+  /** The mode whose keys these are; the normal screen when absent. */
+  mode?: ModeKind;
+  /** Canonical key names (key-names.ts) that trigger it, or OTHER_KEY / TEXT_KEY. */
   keys: readonly string[];
   /** How the help bar writes the keys; the first key's label by default. */
   shown?: string;
-  label: string | ((c: BindingContext) => string);
+  /**
+   * The task actions the key sends, named as the CLI names them; with several, `pick` says which
+   * one a press sends now. Such a key is labelled with the action and enabled when it applies.
+   */
+  actions?: readonly TaskAction[];
+  pick?: (c: BindingContext) => TaskAction;
+  /** The help-bar label; an action key's is its action. */
+  label?: string | ((c: BindingContext) => string);
   help: string;
   /** Help-bar priority, lower first; without one a binding appears only in the `?` overlay. */
   bar?: number;
   /** Offered in the agent pane as one of the task's next steps (review, failed). */
   taskAction?: boolean;
-  enabled: (c: BindingContext) => boolean;
+  /** Always, or for an action key, when the action applies to the selected task. */
+  enabled?: (c: BindingContext) => boolean;
   run: (c: BindingContext, pressed: string) => KeyResult;
 }
 
-const inState = (...states: StoredState[]) => (c: BindingContext) => c.task !== undefined && states.includes(c.task.state);
 const onList = (c: BindingContext) => c.ui.focus === 'list';
 const onPane = (c: BindingContext) => c.ui.focus === 'pane' && c.key !== undefined;
 const hasTask = (c: BindingContext) => c.key !== undefined;
-const always = () => true;
 const output = (c: BindingContext): OutputSource => ({ key: c.key!, lines: () => c.ctx.output(c.key!) });
-
-/** Not yet merging nor settled: what can be paused or cancelled (engine/actions.ts). */
-const BEFORE_MERGE: StoredState[] = ['pending', 'preparing', 'running', 'checking', 'queued'];
+const normal = (ui: UiState): UiState => ({ ...ui, mode: { kind: 'normal' } });
 
 const PROGRESSIVE: Record<UiCommand['action'], string> = {
   retry: 'retrying',
@@ -94,6 +110,13 @@ function confirm(c: BindingContext, verb: string, question: string, command: Tas
 
 function taskCommand(action: TaskCommand['action'], c: BindingContext): TaskCommand {
   return { action, key: c.key! };
+}
+
+const pauseOrResume = (c: BindingContext): TaskAction => (c.task?.paused ? 'resume' : 'pause');
+
+function confirming(c: BindingContext): Extract<Mode, { kind: 'confirm' }> {
+  if (c.ui.mode.kind !== 'confirm') throw new Error('a confirm-mode key outside the confirm dialog');
+  return c.ui.mode;
 }
 
 export const BINDINGS: readonly Binding[] = [
@@ -153,49 +176,44 @@ export const BINDINGS: readonly Binding[] = [
     label: 'filter',
     help: 'filter by key, title, agent or state (esc clears)',
     bar: 8,
-    enabled: always,
     run: (c) => ({ ui: { ...c.ui, mode: { kind: 'filter' } } }),
   },
   {
     keys: ['p'],
-    label: (c) => (c.task?.paused ? 'resume' : 'pause'),
-    help: 'pause / resume the task (SIGSTOP; a pending one is held)',
+    actions: ['pause', 'resume'],
+    pick: pauseOrResume,
+    help: 'SIGSTOP the task, or hold a pending one; continue it',
     bar: 3,
-    enabled: (c) => c.task !== undefined && (c.task.paused || BEFORE_MERGE.includes(c.task.state)),
-    run: (c) => send(c.ui, taskCommand(c.task!.paused ? 'resume' : 'pause', c)),
+    run: (c) => send(c.ui, taskCommand(pauseOrResume(c), c)),
   },
   {
     keys: ['P'],
     label: (c) => (c.ctx.state.startsPaused ? 'resume all' : 'pause all'),
     help: 'stop / restart starting new tasks (running ones go on)',
-    enabled: always,
     run: (c) => send(c.ui, { action: c.ctx.state.startsPaused ? 'resume-all' : 'pause-all' }),
   },
   {
     keys: ['m'],
-    label: 'requeue',
+    actions: ['requeue'],
     help: 'back to the merge queue (re-checked if the branch changed)',
     bar: 3,
     taskAction: true,
-    enabled: inState('review', 'cancelled'),
     run: (c) => send(c.ui, taskCommand('requeue', c)),
   },
   {
     keys: ['R'],
-    label: 'resolve',
+    actions: ['resolve'],
     help: 'let the agent resolve the conflict in its worktree',
     bar: 3,
     taskAction: true,
-    enabled: (c) => c.task?.state === 'review' && c.task.review?.reason === 'conflict',
     run: (c) => send(c.ui, taskCommand('resolve', c)),
   },
   {
     keys: ['r'],
-    label: 'retry',
+    actions: ['retry'],
     help: 'fresh attempt from the current base; work archived first',
     bar: 4,
     taskAction: true,
-    enabled: inState('failed', 'review', 'cancelled', 'discarded'),
     run: (c) =>
       c.task!.worktree
         ? confirm(c, 'Retry', `Retry ${c.key} from scratch? Its work is archived.`, taskCommand('retry', c))
@@ -203,10 +221,9 @@ export const BINDINGS: readonly Binding[] = [
   },
   {
     keys: ['x'],
-    label: 'cancel',
+    actions: ['cancel'],
     help: 'stop the task; worktree and branch are kept',
     bar: 5,
-    enabled: inState(...BEFORE_MERGE),
     run: (c) => confirm(c, 'Cancel', `Cancel ${c.key}? Its work so far is kept.`, taskCommand('cancel', c)),
   },
   {
@@ -236,21 +253,19 @@ export const BINDINGS: readonly Binding[] = [
   },
   {
     keys: ['a'],
-    label: 'accept',
+    actions: ['accept'],
     help: 'done without merging; its work is archived',
     bar: 7,
     taskAction: true,
-    enabled: inState('review', 'failed', 'cancelled'),
     run: (c) =>
       confirm(c, 'Accept', `Accept ${c.key} without merging? Its change will not be in ${c.task!.base}.`, taskCommand('accept', c)),
   },
   {
     keys: ['d'],
-    label: 'discard',
-    help: 'give the task up: work archived, worktree removed',
+    actions: ['discard'],
+    help: 'give the task up; work archived, worktree removed',
     bar: 7,
     taskAction: true,
-    enabled: (c) => c.task !== undefined && !['merged', 'merging', 'accepted', 'discarded'].includes(c.task.state),
     run: (c) =>
       confirm(
         c,
@@ -262,23 +277,20 @@ export const BINDINGS: readonly Binding[] = [
   {
     keys: ['esc'],
     label: 'back',
-    help: 'close a dialog; back to the list; clear the filter',
-    enabled: always,
+    help: 'back to the list; clear the filter',
     run: (c) => ({ ui: c.ui.focus === 'pane' ? { ...c.ui, focus: 'list' } : { ...c.ui, filter: '' } }),
   },
   {
     keys: ['D'],
     label: 'detach',
     help: 'leave; agents keep running, `fleet attach` returns',
-    enabled: always,
     run: (c) => ({ ui: c.ui, effect: { kind: 'exit', outcome: 'detach' } }),
   },
   {
     keys: ['?'],
     label: 'help',
-    help: 'show every key (esc closes)',
+    help: 'show every key',
     bar: 0,
-    enabled: always,
     run: (c) => ({ ui: { ...c.ui, mode: { kind: 'help' } } }),
   },
   {
@@ -286,17 +298,110 @@ export const BINDINGS: readonly Binding[] = [
     label: 'quit',
     help: 'quit (asks whether to stop agents still at work)',
     bar: 0,
-    enabled: always,
+    run: quit,
+  },
+
+  // The confirm dialog (x, d, a, and r on a task with a worktree).
+  {
+    mode: 'confirm',
+    keys: ['y', 'Y'],
+    label: 'yes',
+    help: 'do it',
+    run: (c) => send(normal(c.ui), confirming(c).command),
+  },
+  {
+    mode: 'confirm',
+    keys: [OTHER_KEY],
+    label: 'no',
+    help: 'abort: nothing is sent',
+    run: (c) => {
+      const { verb, command } = confirming(c);
+      return { ui: withStatus(normal(c.ui), `${verb} aborted; ${command.key} unchanged`) };
+    },
+  },
+
+  // The quit prompt (q while tasks are at work); its question lists these keys.
+  {
+    mode: 'quit',
+    keys: ['s'],
+    label: 'stop agents and quit',
+    help: 'stop the agents still at work, then quit',
+    run: (c) => ({ ui: normal(c.ui), effect: { kind: 'exit', outcome: 'quit-stop' } }),
+  },
+  {
+    mode: 'quit',
+    keys: ['l'],
+    label: 'leave running (detach)',
+    help: 'quit and leave the agents running; `fleet attach` returns',
+    run: (c) => ({ ui: normal(c.ui), effect: { kind: 'exit', outcome: 'detach' } }),
+  },
+  {
+    mode: 'quit',
+    keys: [OTHER_KEY],
+    shown: 'esc',
+    label: 'cancel',
+    help: 'stay',
+    run: (c) => ({ ui: normal(c.ui) }),
+  },
+
+  // Typing into the filter; keys it does not bind (arrows, paging, C-c) act as on the list.
+  {
+    mode: 'filter',
+    keys: [TEXT_KEY],
+    help: 'filter the list as you type (key, title, agent or state)',
+    run: (c, k) => ({ ui: refilter(c.ui, c.ui.filter + k, c.ctx) }),
+  },
+  {
+    mode: 'filter',
+    keys: ['backspace'],
+    help: 'delete the last character',
+    run: (c) => ({ ui: refilter(c.ui, [...c.ui.filter].slice(0, -1).join(''), c.ctx) }),
+  },
+  {
+    mode: 'filter',
+    keys: ['enter'],
+    help: 'keep the filter',
+    run: (c) => ({ ui: normal(c.ui) }),
+  },
+  {
+    mode: 'filter',
+    keys: ['esc'],
+    help: 'clear the filter',
+    run: (c) => ({ ui: refilter(normal(c.ui), '', c.ctx) }),
+  },
+
+  // This help; any other key does nothing.
+  {
+    mode: 'help',
+    keys: ['esc', '?', 'q'],
+    help: 'close the help',
+    run: (c) => ({ ui: normal(c.ui) }),
+  },
+  {
+    mode: 'help',
+    keys: ['ctrl+c'],
+    help: 'quit (asks whether to stop agents still at work)',
     run: quit,
   },
 ];
+
+/** What a mode does with a key it does not bind: treat it as on the list (the filter) or ignore it. */
+const FALLS_THROUGH: ReadonlySet<ModeKind> = new Set(['filter']);
 
 function quit(c: BindingContext): KeyResult {
   const state = c.ctx.state;
   const atWork = state.stopped ? 0 : state.order.filter((k) => isActive(state.tasks[k]!)).length;
   if (atWork === 0) return { ui: c.ui, effect: { kind: 'exit', outcome: 'quit-stop' } };
-  const question = `${atWork} ${atWork === 1 ? 'task' : 'tasks'} at work. s stop agents and quit · l leave running (detach) · esc cancel`;
+  const choices = modeBindings('quit').map((b) => `${keysOf(b, 'bar')} ${labelOf(b, c)}`);
+  const question = `${atWork} ${atWork === 1 ? 'task' : 'tasks'} at work. ${choices.join(' · ')}`;
   return { ui: { ...c.ui, mode: { kind: 'quit', question } } };
+}
+
+/** Changing the filter keeps the selection on a visible task, so clearing it later stays there. */
+function refilter(ui: UiState, filter: string, ctx: KeyContext): UiState {
+  const next = { ...ui, filter };
+  const selected = selectedKey(next, visibleKeys(ctx.state, ctx.order, filter));
+  return selected === ui.selected ? next : { ...next, selected, scroll: FOLLOW };
 }
 
 export function bindingContext(ui: UiState, ctx: KeyContext): BindingContext {
@@ -306,51 +411,71 @@ export function bindingContext(ui: UiState, ctx: KeyContext): BindingContext {
   return { ui, ctx, visible, key, task, status: key === undefined ? undefined : taskStatus(ctx.state, key) };
 }
 
+/** The bindings of one mode, in table order. */
+export function modeBindings(mode: ModeKind): Binding[] {
+  return BINDINGS.filter((b) => (b.mode ?? 'normal') === mode);
+}
+
+/** The task action an action key sends now. */
+function actionOf(binding: Binding, c: BindingContext): TaskAction | undefined {
+  return binding.pick ? binding.pick(c) : binding.actions?.[0];
+}
+
 export function labelOf(binding: Binding, c: BindingContext): string {
-  return typeof binding.label === 'string' ? binding.label : binding.label(c);
+  const action = actionOf(binding, c);
+  if (action) return action;
+  if (typeof binding.label === 'function') return binding.label(c);
+  return binding.label ?? '';
+}
+
+/** The overlay's words for a binding: an action key's start with its actions, as the CLI names them. */
+export function helpOf(binding: Binding): string {
+  return binding.actions ? `${binding.actions.join(' / ')}: ${binding.help}` : binding.help;
+}
+
+const SPECIAL_KEYS: Record<string, string> = { [OTHER_KEY]: 'any other key', [TEXT_KEY]: 'typing' };
+
+/** Each of a binding's keys as the overlay writes it. */
+export function keyLabels(binding: Binding): string[] {
+  return binding.keys.map((k) => SPECIAL_KEYS[k] ?? keyLabel(k));
 }
 
 /** How a binding's keys are written: in the bar (short) or the overlay (every key). */
 export function keysOf(binding: Binding, where: 'bar' | 'overlay'): string {
-  if (where === 'bar') return binding.shown ?? keyLabel(binding.keys[0]!);
-  return binding.keys.map(keyLabel).join(' ');
+  if (where === 'bar') return binding.shown ?? keyLabels(binding)[0]!;
+  return keyLabels(binding).join(' ');
 }
 
-/** The bindings a key press would reach now, in table order. */
+/** Why an action key does nothing on the selected task now; undefined for other keys, or when it applies. */
+function refusedBecause(binding: Binding, c: BindingContext): string | undefined {
+  const action = actionOf(binding, c);
+  return action && c.task ? disabledReason(action, c.task, c.ctx.state) : undefined;
+}
+
+function isEnabled(binding: Binding, c: BindingContext): boolean {
+  if (binding.actions) return c.task !== undefined && refusedBecause(binding, c) === undefined;
+  return binding.enabled?.(c) ?? true;
+}
+
+/** The bindings of the normal screen a key press would reach now, in table order. */
 export function enabledBindings(c: BindingContext): Binding[] {
-  return BINDINGS.filter((b) => b.enabled(c));
+  return modeBindings('normal').filter((b) => isEnabled(b, c));
 }
 
 /** One key (already split from a burst) against the UI state: the next state and what to do. */
 export function reduceKey(ui: UiState, input: string, key: Key, ctx: KeyContext): KeyResult {
   const name = keyName(input, key);
   if (name === undefined) return { ui };
-  switch (ui.mode.kind) {
-    case 'confirm': {
-      const { command, verb } = ui.mode;
-      const back: UiState = { ...ui, mode: { kind: 'normal' } };
-      if (name === 'y' || name === 'Y') return send(back, command);
-      return { ui: withStatus(back, `${verb} aborted; ${command.key} unchanged`) };
-    }
-    case 'quit': {
-      const back: UiState = { ...ui, mode: { kind: 'normal' } };
-      if (name === 's') return { ui: back, effect: { kind: 'exit', outcome: 'quit-stop' } };
-      if (name === 'l') return { ui: back, effect: { kind: 'exit', outcome: 'detach' } };
-      return { ui: back };
-    }
-    case 'help':
-      if (name === 'esc' || name === '?' || name === 'q') return { ui: { ...ui, mode: { kind: 'normal' } } };
-      if (name !== 'ctrl+c') return { ui };
-      break; // C-c quits from anywhere
-    case 'filter': {
-      const edited = editFilter(ui, name, ctx);
-      if (edited) return { ui: edited };
-      break; // arrows, paging, C-c: act as usual while the filter is open
-    }
-    case 'normal':
-      break;
-  }
-  return runBinding(ui, name, ctx);
+  const mode = ui.mode.kind;
+  if (mode === 'normal') return runBinding(ui, name, ctx);
+  const bound = modeBindings(mode);
+  const typed = [...name].length === 1 && name >= ' ';
+  const binding =
+    bound.find((b) => b.keys.includes(name)) ??
+    (typed ? bound.find((b) => b.keys.includes(TEXT_KEY)) : undefined) ??
+    bound.find((b) => b.keys.includes(OTHER_KEY));
+  if (binding) return binding.run(bindingContext(ui, ctx), name);
+  return FALLS_THROUGH.has(mode) ? runBinding(ui, name, ctx) : { ui };
 }
 
 /** A whole input chunk: split into keys, applied in order. */
@@ -367,28 +492,17 @@ export function reduceInput(ui: UiState, input: string, key: Key, ctx: KeyContex
   return { ui: current, effects };
 }
 
-function editFilter(ui: UiState, name: string, ctx: KeyContext): UiState | undefined {
-  if (name === 'enter') return { ...ui, mode: { kind: 'normal' } };
-  if (name === 'esc') return refilter({ ...ui, mode: { kind: 'normal' } }, '', ctx);
-  if (name === 'backspace') return refilter(ui, [...ui.filter].slice(0, -1).join(''), ctx);
-  if ([...name].length === 1 && name >= ' ') return refilter(ui, ui.filter + name, ctx);
-  return undefined;
-}
-
-/** Changing the filter keeps the selection on a visible task, so clearing it later stays there. */
-function refilter(ui: UiState, filter: string, ctx: KeyContext): UiState {
-  const next = { ...ui, filter };
-  const selected = selectedKey(next, visibleKeys(ctx.state, ctx.order, filter));
-  return selected === ui.selected ? next : { ...next, selected, scroll: FOLLOW };
-}
-
 function runBinding(ui: UiState, name: string, ctx: KeyContext): KeyResult {
-  const matching = BINDINGS.filter((b) => b.keys.includes(name));
+  const matching = modeBindings('normal').filter((b) => b.keys.includes(name));
   if (matching.length === 0) return { ui };
   const c = bindingContext(ui, ctx);
-  const binding = matching.find((b) => b.enabled(c));
+  const binding = matching.find((b) => isEnabled(b, c));
   if (binding) return binding.run(c, name);
-  const what = `${keyLabel(name)} ${labelOf(matching[0]!, c)}`;
+  const first = matching[0]!;
+  const what = `${keyLabel(name)} ${labelOf(first, c)}`;
   if (c.key === undefined) return { ui: withStatus(ui, `${what}: no task selected`) };
-  return { ui: withStatus(ui, `${what}: not possible while ${c.key} is ${c.status === 'review' ? 'in review' : c.status}`) };
+  const why = refusedBecause(first, c);
+  // The refusal names the action already, as the engine and the CLI word it.
+  if (why) return { ui: withStatus(ui, `${keyLabel(name)}: ${refusal(actionOf(first, c)!, c.key, why)}`) };
+  return { ui: withStatus(ui, `${what}: not possible while ${c.key} is ${statusWords(c.status!)}`) };
 }

@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -40,6 +40,28 @@ describe('resuming and acting on runs', () => {
     expect(r.git('show', 'main:README.md')).toBe('second title');
     // The conflicted first attempt is archived, not lost.
     expect(r.git('show', `refs/fleet/archive/second/${before.runId}-1:README.md`)).toBe('second title');
+  });
+
+  it('an action a stopped run would refuse is refused at once (exit 2) and not recorded', async () => {
+    const r = repo({ files: { 'README.md': 'title\n' } });
+    writeFleet(r.dir, CONFLICTING);
+    expect((await runFleet(r.dir)).code).toBe(1);
+    const run = await lastRun(r.dir);
+    expect(run.tasks.first!.state).toBe('merged');
+    const inbox = runPaths(await stateDirFor(join(r.dir, 'fleet.yaml')), run.runId).inbox;
+
+    const refused = await fleetCli(r.dir, 'requeue', 'second', 'first');
+    expect(refused.code).toBe(2);
+    expect(refused.err).toBe(
+      'fleet: cannot requeue first: only a task in review or cancelled can be requeued; it is merged\n' +
+        "hint: requeue applies to a task that is in review or cancelled; `fleet status` shows each task's state\n",
+    );
+    expect(refused.out).toBe('');
+    expect(readdirSync(inbox)).toEqual([]);
+
+    const recorded = await fleetCli(r.dir, 'requeue', 'second');
+    expect(recorded.code).toBe(0);
+    expect(readdirSync(inbox)).toHaveLength(1);
   });
 
   it('accept marks a reviewed task done without merging, and its dependents start from base', async () => {

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { helpSections } from '../../source/ui/key-help.js';
 import { BINDINGS, keysOf } from '../../source/ui/keymap.js';
 import { added, ago, FakeView, queued, review, started, worktreeOf } from './fake-view.js';
 import { frameFits, KEYS, renderApp, resize, tick } from './harness.js';
@@ -107,12 +108,14 @@ describe('reading the screen', () => {
     expect(listLine(app.frame(), 'docs')).toMatch(/^›/);
   });
 
-  it('? shows every key of the keymap; esc closes it', async () => {
-    const app = renderApp(run());
+  it('? shows every key of every mode, actions named as the CLI names them; esc closes it', async () => {
+    const app = renderApp(run(), { columns: 160, rows: 60 });
     await app.press('?');
     const frame = app.frame();
     for (const binding of BINDINGS) expect(frame).toContain(keysOf(binding, 'overlay'));
-    expect(frame).toContain('let the agent resolve the conflict in its worktree');
+    for (const section of helpSections()) expect(frame).toContain(section.title);
+    expect(frame).toContain('requeue: back to the merge queue');
+    expect(frame).toContain('resolve: let the agent resolve the conflict in its worktree');
     await app.press(KEYS.esc);
     expect(app.frame()).toContain('TASKS 3');
   });

@@ -1,7 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import type { FleetEvent } from '../../source/core/events.js';
 import { NO_KEY } from '../../source/ui/key-names.js';
-import { reduceInput, reduceKey, type KeyContext, type KeyEffect } from '../../source/ui/keymap.js';
+import { disabledReason, TASK_ACTIONS, type TaskAction } from '../../source/core/actions.js';
+import {
+  BINDINGS, bindingContext, enabledBindings, labelOf, reduceInput, reduceKey, type KeyContext, type KeyEffect,
+} from '../../source/ui/keymap.js';
 import { displayOrder } from '../../source/ui/task-order.js';
 import { initialUi, type UiState } from '../../source/ui/ui-state.js';
 import { added, ago, failed, FakeView, queued, review, started, worktreeOf } from './fake-view.js';
@@ -136,8 +139,23 @@ describe('commands', () => {
   it('a key that cannot act on the task says why instead of sending', () => {
     const r = type(ctx, select('run'), 'm');
     expect(r.effects).toEqual([]);
-    expect(r.ui.status).toBe('m requeue: not possible while run is running');
-    expect(type(ctx, select('done'), 'a').ui.status).toBe('a accept: not possible while done is queued');
+    expect(r.ui.status).toBe('m: cannot requeue run: only a task in review or cancelled can be requeued; it is running');
+    expect(type(ctx, select('done'), 'a').ui.status).toBe('a: cannot accept done: only a task in review, failed or cancelled can be accepted; it is queued');
+    expect(type(ctx, select('gate'), 'R').ui.status).toBe('R: cannot resolve gate: only a task in review for a conflict can be resolved; it is in review for a failed gate check');
+    expect(type(ctx, select('wait'), 'o').ui.status).toBe('o shell: not possible while wait is pending');
+  });
+
+  it('every task action has a key, labelled with the verb of its `fleet` command and enabled by the same rule', () => {
+    const bound = BINDINGS.flatMap((b) => b.actions ?? []);
+    expect([...bound].sort()).toEqual([...TASK_ACTIONS].sort());
+    for (const key of ['run', 'wait', 'conf', 'gate', 'bad', 'done']) {
+      const c = bindingContext(select(key), ctx);
+      for (const b of BINDINGS.filter((x) => x.actions)) {
+        const action = labelOf(b, c) as TaskAction;
+        expect(b.actions, `${b.keys[0]} on ${key}`).toContain(action);
+        expect(enabledBindings(c).includes(b), `${b.keys[0]} on ${key}`).toBe(disabledReason(action, c.task!, ctx.state) === undefined);
+      }
+    }
   });
 
   it('o, e and l hand the terminal to a shell, the editor and the pager', () => {

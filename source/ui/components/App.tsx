@@ -7,7 +7,7 @@ import { useKeys } from '../hooks/use-keys.js';
 import { useTerminalSize } from '../hooks/use-terminal-size.js';
 import { useScreenModel, type ScreenModel } from '../hooks/use-screen-model.js';
 import { useUi } from '../hooks/use-ui.js';
-import { helpEntries } from '../key-help.js';
+import { helpSections } from '../key-help.js';
 import type { UiOutcome } from '../keymap.js';
 import { MIN_COLUMNS, MIN_ROWS } from '../layout.js';
 import { colorEnabled } from '../no-color.js';
@@ -61,7 +61,7 @@ export function App({ view, onHandoff, onExit, store: given, clock = Date.now, c
     <Box flexDirection="column" width={columns} height={layout.height}>
       <Header info={model.info} state={state} now={now} width={columns} />
       {ui.mode.kind === 'help' ? (
-        <HelpOverlay entries={helpEntries()} width={columns} height={layout.overlayHeight} />
+        <HelpOverlay sections={helpSections()} width={columns} height={layout.overlayHeight} />
       ) : (
         <>
           <Body model={model} ui={ui} view={view} colour={colour} now={now} />

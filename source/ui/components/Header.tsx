@@ -1,6 +1,6 @@
 import { Box, Text } from 'ink';
 import { memo } from 'react';
-import { countByStatus } from '../../core/selectors.js';
+import { countByStatus, HAS_RUNNING_PROCESS } from '../../core/selectors.js';
 import type { RunState } from '../../core/state.js';
 import type { RunInfo } from '../fleet-view.js';
 
@@ -27,7 +27,7 @@ export const Header = memo(function Header({ info, state, now, width }: Props) {
 
 export function headerText(info: RunInfo, state: RunState): string {
   const counts = countByStatus(state);
-  const busy = state.order.filter((k) => ['preparing', 'running', 'checking'].includes(state.tasks[k]!.state)).length;
+  const busy = state.order.filter((k) => HAS_RUNNING_PROCESS.has(state.tasks[k]!.state)).length;
   const parts = ['fleet', projectsText(info), `${busy}/${info.concurrency} running`, `${counts.merged} merged`];
   const attention: [number, string][] = [
     [counts.review, 'review'],

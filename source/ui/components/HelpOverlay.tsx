@@ -1,18 +1,21 @@
 import { Box, Text } from 'ink';
-import type { HelpEntry } from '../key-help.js';
+import type { HelpSection } from '../key-help.js';
 
 interface Props {
-  entries: readonly HelpEntry[];
+  sections: readonly HelpSection[];
   width: number;
   height: number;
 }
 
-/** Every key of the keymap with what it does; in columns when one does not fit the height. */
-export function HelpOverlay({ entries, width, height }: Props) {
-  const columns = Math.max(1, Math.ceil(entries.length / Math.max(1, height - 1)));
-  const perColumn = Math.ceil(entries.length / columns);
+type Row = { heading: string } | { keys: string; help: string };
+
+/** Every key of every mode with what it does; in columns when one does not fit the height. */
+export function HelpOverlay({ sections, width, height }: Props) {
+  const rows: Row[] = sections.flatMap((s) => [{ heading: s.title }, ...s.entries.map((e) => ({ keys: e.keys.join(' '), help: e.help }))]);
+  const columns = Math.max(1, Math.ceil(rows.length / Math.max(1, height - 1)));
+  const perColumn = Math.ceil(rows.length / columns);
   const columnWidth = Math.floor(width / columns);
-  const keysWidth = Math.max(...entries.map((e) => e.keys.length));
+  const keysWidth = Math.max(...rows.map((r) => ('keys' in r ? r.keys.length : 0)));
   return (
     <Box flexDirection="column" width={width} height={height}>
       <Text bold wrap="truncate-end">
@@ -21,14 +24,20 @@ export function HelpOverlay({ entries, width, height }: Props) {
       <Box>
         {Array.from({ length: columns }, (_, c) => (
           <Box key={c} flexDirection="column" width={columnWidth}>
-            {entries.slice(c * perColumn, (c + 1) * perColumn).map((e) => (
-              <Text key={e.keys} wrap="truncate-end">
-                <Text bold color="cyan">
-                  {e.keys.padEnd(keysWidth)}
+            {rows.slice(c * perColumn, (c + 1) * perColumn).map((row, i) =>
+              'heading' in row ? (
+                <Text key={i} bold wrap="truncate-end">
+                  {row.heading}
                 </Text>
-                {`  ${e.help}`}
-              </Text>
-            ))}
+              ) : (
+                <Text key={i} wrap="truncate-end">
+                  <Text bold color="cyan">
+                    {row.keys.padEnd(keysWidth)}
+                  </Text>
+                  {`  ${row.help}`}
+                </Text>
+              ),
+            )}
           </Box>
         ))}
       </Box>

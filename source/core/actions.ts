@@ -1,0 +1,69 @@
+import { BEFORE_MERGE, STORED_STATES, taskStatus, type TaskStatus } from './selectors.js';
+import type { ReviewReason } from './events.js';
+import type { RunState, StoredState, TaskRecord } from './state.js';
+
+// Which action applies to a task in which state, said once: the engine refuses with it, the UI's
+// keys are enabled by it, and `fleet <action>` on a stopped run refuses with it (docs/ui.md).
+
+/** What a user can do to one task: each is a `fleet <action>` command and a key in the UI. */
+export const TASK_ACTIONS = ['retry', 'requeue', 'resolve', 'accept', 'discard', 'cancel', 'pause', 'resume'] as const;
+export type TaskAction = (typeof TASK_ACTIONS)[number];
+
+interface Rule {
+  /** The stored states the action applies in. */
+  states: ReadonlySet<StoredState>;
+  /** Which tasks qualify, for actions whose states a user could not guess from the verb. */
+  only?: string;
+}
+
+const RULES: Record<TaskAction, Rule> = {
+  retry: { states: new Set(['failed', 'review', 'cancelled', 'discarded']) },
+  requeue: { states: new Set(['review', 'cancelled']), only: 'only a task in review or cancelled can be requeued' },
+  resolve: { states: new Set(['review']), only: 'only a task in review for a conflict can be resolved' },
+  accept: { states: new Set(['review', 'failed', 'cancelled']), only: 'only a task in review, failed or cancelled can be accepted' },
+  discard: { states: new Set(['pending', 'preparing', 'running', 'checking', 'queued', 'failed', 'review', 'cancelled']) },
+  cancel: { states: BEFORE_MERGE },
+  pause: { states: BEFORE_MERGE },
+  // Resuming a task that is not paused changes nothing and says so; it is never refused.
+  resume: { states: new Set(STORED_STATES) },
+};
+
+const REVIEW_FOR: Record<ReviewReason, string> = {
+  conflict: 'a conflict',
+  gate_failed: 'a failed gate check',
+  no_changes: 'no changes',
+  unsafe_change: 'an unsafe change',
+};
+
+/**
+ * Undefined when `action` applies to `task` now; else why not, as the end of a sentence that
+ * starts "cannot <action> <key>: " ("it is running", "only a task in review … ; it is failed").
+ */
+export function disabledReason(action: TaskAction, task: TaskRecord, state: RunState): string | undefined {
+  const rule = RULES[action];
+  const applies = rule.states.has(task.state) && (action !== 'resolve' || task.review?.reason === 'conflict');
+  if (applies) return undefined;
+  const status = taskStatus(state, task.key);
+  if (action === 'cancel' && task.state === 'merging') return 'it is being merged right now; wait for the merge to finish or fail';
+  if (action === 'retry' && task.state === 'pending') return status === 'blocked' ? 'it is blocked by a dependency' : 'it has not run yet';
+  if (action === 'retry' && (task.state === 'merged' || task.state === 'accepted')) return `it is already ${task.state}`;
+  const now = task.state === 'review' && task.review ? `in review for ${REVIEW_FOR[task.review.reason]}` : statusWords(status);
+  return `${rule.only ? `${rule.only}; ` : ''}it is ${now}`;
+}
+
+/** The one sentence every refusal is: the engine's answer, the CLI's error, the UI's status line. */
+export function refusal(action: TaskAction, key: string, reason: string): string {
+  return `cannot ${action} ${key}: ${reason}`;
+}
+
+/** The states an action applies in, in words: "failed, in review, cancelled or discarded". */
+export function appliesTo(action: TaskAction): string {
+  if (action === 'resolve') return 'in review for a conflict';
+  const words = STORED_STATES.filter((s) => RULES[action].states.has(s)).map(statusWords);
+  return words.length > 1 ? `${words.slice(0, -1).join(', ')} or ${words.at(-1)}` : words.join('');
+}
+
+/** A status as it follows "is": "in review", else the word itself. */
+export function statusWords(status: TaskStatus): string {
+  return status === 'review' ? 'in review' : status;
+}
