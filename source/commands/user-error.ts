@@ -1,15 +1,38 @@
+import { formatIssue, type ConfigIssue } from '../config/load.js';
+
 /** A failure the user can act on: one sentence, a hint, and the exit code SPEC §4 gives it. */
 export class UserError extends Error {
   constructor(
     message: string,
     readonly hint: string | undefined,
     readonly exitCode: 2 | 3,
+    /** Positioned problems in the fleet file, printed before the message. */
+    readonly issues: readonly ConfigIssue[] = [],
   ) {
     super(message);
   }
 }
 
+export function problemsInFile(count: number): string {
+  return `${count} problem(s) in the fleet file`;
+}
+
+/** Problems in the fleet file: each printed at its position, then one summary line, exit 2. */
+export function configProblems(issues: readonly ConfigIssue[]): UserError {
+  return new UserError(problemsInFile(issues.length), undefined, 2, issues);
+}
+
+/** `file:line:col: path: message` per issue, its hint indented below; at most 20. */
+export function writeIssues(issues: readonly ConfigIssue[], stderr: NodeJS.WritableStream): void {
+  for (const issue of issues.slice(0, 20)) {
+    stderr.write(`${formatIssue(issue)}\n`);
+    if (issue.hint) stderr.write(`  hint: ${issue.hint}\n`);
+  }
+  if (issues.length > 20) stderr.write(`… and ${issues.length - 20} more\n`);
+}
+
 export function printUserError(error: UserError, stderr: NodeJS.WritableStream = process.stderr): void {
+  writeIssues(error.issues, stderr);
   stderr.write(`fleet: ${error.message}\n`);
   if (error.hint) stderr.write(`hint: ${error.hint}\n`);
 }
