@@ -1,8 +1,8 @@
 import { existsSync, realpathSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { FleetSpec } from '../core/fleet.js';
-import { ConfigError, formatIssue, loadFleetFile } from '../config/load.js';
-import { UserError } from './user-error.js';
+import { ConfigError, loadFleetFile } from '../config/load.js';
+import { problemsInFile, UserError, writeIssues } from './user-error.js';
 
 /** Resolves -f (default ./fleet.yaml) to a realpath and loads it; config problems exit 2. */
 export function loadSpec(file: string | undefined, stderr: NodeJS.WritableStream = process.stderr): FleetSpec {
@@ -18,11 +18,8 @@ export function loadSpec(file: string | undefined, stderr: NodeJS.WritableStream
     return loadFleetFile(realpathSync(path));
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
-    for (const issue of error.issues.slice(0, 20)) {
-      stderr.write(`${formatIssue(issue)}\n`);
-      if (issue.hint) stderr.write(`  hint: ${issue.hint}\n`);
-    }
-    if (error.issues.length > 20) stderr.write(`… and ${error.issues.length - 20} more\n`);
-    throw new UserError(`${error.issues.length} problem(s) in the fleet file`, undefined, 2);
+    // Printed here, on the command's stream, so the thrown error carries only the summary.
+    writeIssues(error.issues, stderr);
+    throw new UserError(problemsInFile(error.issues.length), undefined, 2);
   }
 }

@@ -1,16 +1,19 @@
-import type { FleetSpec } from '../core/fleet.js';
+import type { FleetSpec, SourcePosition } from '../core/fleet.js';
 import { BRANCH_REF_PREFIX, branchName, branchRef } from '../core/names.js';
+import { sortIssues, type ConfigIssue } from '../config/issue.js';
 import { INSTALL_HINTS } from '../core/presets.js';
 import { which } from '../agents/which.js';
 import { listRefs } from '../git/refs.js';
 import { branchExists, gitVersion, isTopLevel, repoInfo } from '../git/repo.js';
-import { UserError } from './user-error.js';
+import { configProblems, UserError } from './user-error.js';
 
 export interface Problem {
   message: string;
   hint?: string;
   /** 2: the file asks for something impossible; 3: this machine or repo cannot run it now. */
   exitCode: 2 | 3;
+  /** For something the fleet file names (a branch, a path, an agent): the line that names it. */
+  issue?: ConfigIssue;
 }
 
 export interface PreflightResult {
@@ -25,6 +28,13 @@ export async function preflight(spec: FleetSpec, options: { ownBranches?: (proje
   const problems: Problem[] = [];
   const warnings: string[] = [];
   const commonDirs = new Map<string, string>();
+  // Reported as the file's own errors are: file:line:col of the value, then the hint.
+  const inFile = (at: SourcePosition, message: string, hint: string): Problem => ({
+    message,
+    hint,
+    exitCode: 2,
+    issue: { file: spec.file, ...at, message, hint },
+  });
 
   const version = await gitVersion();
   if (version.major < 2 || (version.major === 2 && version.minor < 38)) {
@@ -39,22 +49,18 @@ export async function preflight(spec: FleetSpec, options: { ownBranches?: (proje
   for (const project of spec.projects) {
     const where = spec.multiProject ? `project ${project.name} (${project.path})` : project.path;
     if (!(await isTopLevel(project.path))) {
-      problems.push({
-        message: `${where} is not the top level of a git repository`,
-        hint: spec.multiProject ? 'point `path` at the directory that holds the repository' : 'put fleet.yaml at the top of the repository, or use `projects:`',
-        exitCode: 2,
-      });
+      const hint = spec.multiProject ? 'point `path` at the directory that holds the repository' : 'put fleet.yaml at the top of the repository, or use `projects:`';
+      problems.push(inFile(project.at.path, `${where} is not the top level of a git repository`, hint));
       continue;
     }
     const { commonDir } = await repoInfo(project.path);
     const twin = [...commonDirs].find(([, dir]) => dir === commonDir);
-    if (twin) {
-      problems.push({ message: `projects ${twin[0]} and ${project.name} are the same repository`, hint: 'list each repository once', exitCode: 2 });
-    }
+    if (twin) problems.push(inFile(project.at.path, `projects ${twin[0]} and ${project.name} are the same repository`, 'list each repository once'));
     commonDirs.set(project.name, commonDir);
   }
   if (problems.length > 0) return { problems, warnings, commonDirs };
 
+  // One problem per missing branch, at the line that chose it for the first task using it.
   const checked = new Set<string>();
   // One for-each-ref per project, not one git call per task: 1000-task files plan in well under a second.
   const existing = new Map<string, Map<string, string>>();
@@ -65,11 +71,8 @@ export async function preflight(spec: FleetSpec, options: { ownBranches?: (proje
     if (!checked.has(id)) {
       checked.add(id);
       if (!(await branchExists(project.path, task.base))) {
-        problems.push({
-          message: `base branch ${task.base} does not exist in ${project.path}`,
-          hint: `create it (git branch ${task.base}) or set \`base:\` to an existing branch`,
-          exitCode: 2,
-        });
+        const hint = `create it (git branch ${task.base}) or set \`base:\` to an existing branch`;
+        problems.push(inFile(task.at.base, `base branch ${task.base} does not exist in ${project.path}`, hint));
       }
     }
     const own = options.ownBranches?.(project.name);
@@ -82,17 +85,15 @@ export async function preflight(spec: FleetSpec, options: { ownBranches?: (proje
     }
   }
 
-  const agents = new Set(spec.tasks.filter((t) => t.run === undefined).map((t) => t.agent));
-  for (const name of agents) {
-    const agent = spec.agents[name];
-    const program = agent?.command[0];
+  // One problem per missing agent, at the line that chose it for the first task using it.
+  const agents = new Map<string, SourcePosition>();
+  for (const task of spec.tasks) if (task.run === undefined && !agents.has(task.agent)) agents.set(task.agent, task.at.agent);
+  for (const [name, at] of agents) {
+    const program = spec.agents[name]?.command[0];
     if (!program || which(program)) continue;
-    const hint = INSTALL_HINTS[name];
-    problems.push({
-      message: `agent ${name} needs \`${program}\`, which is not on PATH`,
-      hint: hint ? `install it: ${hint}` : `install ${program} or change the agent's command`,
-      exitCode: 2,
-    });
+    const install = INSTALL_HINTS[name];
+    const hint = install ? `install it: ${install}` : `install ${program} or change the agent's command`;
+    problems.push(inFile(at, `agent ${name} needs \`${program}\`, which is not on PATH`, hint));
   }
   if (process.getuid?.() === 0 && agents.has('claude') && spec.agents.claude?.command.includes('--dangerously-skip-permissions') && process.env.IS_SANDBOX !== '1' && spec.agents.claude.env.IS_SANDBOX !== '1') {
     warnings.push('claude refuses --dangerously-skip-permissions as root unless IS_SANDBOX=1 is set in its environment; run fleet as a normal user, or set it only inside a sandbox');
@@ -100,8 +101,17 @@ export async function preflight(spec: FleetSpec, options: { ownBranches?: (proje
   return { problems, warnings, commonDirs };
 }
 
-/** Turns the first problem into the error the command exits with. */
+/**
+ * The error the command exits with: the first problem, or when that one is in the file, every
+ * problem in the file, printed as config errors are.
+ */
 export function firstProblem(result: PreflightResult): UserError | undefined {
   const p = result.problems[0];
-  return p ? new UserError(p.message, p.hint, p.exitCode) : undefined;
+  if (!p?.issue) return p ? new UserError(p.message, p.hint, p.exitCode) : undefined;
+  return configProblems(issuesInFile(result));
+}
+
+/** The problems that are about a line of the fleet file, in file order. */
+export function issuesInFile(result: PreflightResult): ConfigIssue[] {
+  return sortIssues(result.problems.flatMap((p) => (p.issue ? [p.issue] : [])));
 }

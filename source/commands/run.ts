@@ -1,5 +1,6 @@
 import { writeFileSync } from 'node:fs';
 import type { FleetEvent } from '../core/events.js';
+import { withConcurrency } from '../config/queue.js';
 import { runExitCode } from '../core/selectors.js';
 import type { RunState } from '../core/state.js';
 import { ensureDir, stateDirFor } from '../engine/paths.js';
@@ -29,7 +30,7 @@ export async function runCommand(options: RunOptions): Promise<number> {
   const stdout = options.stdout ?? process.stdout;
   const stderr = options.stderr ?? process.stderr;
   let spec = loadSpec(options.file, stderr);
-  if (options.concurrency !== undefined) spec = { ...spec, concurrency: options.concurrency };
+  if (options.concurrency !== undefined) spec = withConcurrency(spec, options.concurrency);
   const stateDir = ensureDir(await stateDirFor(spec.file));
 
   const opened = await openRun({

@@ -1,6 +1,7 @@
 import { criticalPath, waves } from '../core/dag.js';
 import { loadSpec } from './load-spec.js';
-import { preflight } from './preflight.js';
+import { issuesInFile, preflight } from './preflight.js';
+import { configProblems, printUserError, UserError } from './user-error.js';
 
 export interface ValidateOptions {
   file?: string;
@@ -14,10 +15,9 @@ export async function validateCommand(options: ValidateOptions): Promise<number>
   const err = options.stderr ?? process.stderr;
   const spec = loadSpec(options.file, err);
   const checks = await preflight(spec);
-  for (const p of checks.problems) {
-    err.write(`fleet: ${p.message}\n`);
-    if (p.hint) err.write(`hint: ${p.hint}\n`);
-  }
+  for (const p of checks.problems.filter((q) => !q.issue)) printUserError(new UserError(p.message, p.hint, p.exitCode), err);
+  const inFile = issuesInFile(checks);
+  if (inFile.length > 0) printUserError(configProblems(inFile), err);
   for (const w of checks.warnings) err.write(`warning: ${w}\n`);
   if (checks.problems.length > 0) return Math.max(...checks.problems.map((p) => p.exitCode));
 

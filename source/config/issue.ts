@@ -1,16 +1,8 @@
 import { isAbsolute, relative } from 'node:path';
+import type { ConfigIssue } from '../core/user-error.js';
 import { quote } from './describe.js';
 
-/** One problem in a fleet file, positioned at the node that causes it (1-based line and column). */
-export interface ConfigIssue {
-  file: string;
-  line: number;
-  col: number;
-  /** Key path such as `tasks[2].depends_on[0]`; empty for problems with the file as a whole. */
-  path: string;
-  message: string;
-  hint?: string;
-}
+export type { ConfigIssue };
 
 /** The only error the config layer throws for a user's mistake; the CLI prints it and exits 2. */
 export class ConfigError extends Error {

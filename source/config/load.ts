@@ -5,7 +5,7 @@ import { closeSync, constants, fstatSync, openSync, readSync, realpathSync } fro
 import { resolve } from 'node:path';
 import type { FleetSpec } from '../core/fleet.js';
 import { readYaml } from './document.js';
-import { ConfigError, sortIssues, type ConfigIssue } from './issue.js';
+import { ConfigError, formatPath, sortIssues, type ConfigIssue } from './issue.js';
 import { resolveFleet } from './resolve.js';
 import { checkSchema } from './schema-issues.js';
 
@@ -34,7 +34,12 @@ export function parseFleetText(text: string, fleetFile: string): FleetSpec {
   if (!schema.ok) throw new ConfigError(sortIssues(schema.issues.map((d) => locator.issue(d))));
 
   const realFile = realOrSame(file);
-  const resolved = resolveFleet({ raw: schema.fleet, file: realFile, lineOf: (path) => locator.line(path) });
+  const resolved = resolveFleet({
+    raw: schema.fleet,
+    file: realFile,
+    lineOf: (path) => locator.line(path),
+    positionOf: (path, at) => ({ ...locator.position(path, at), path: formatPath(path) }),
+  });
   if (!resolved.spec) throw new ConfigError(sortIssues(resolved.issues.map((d) => locator.issue(d))));
   return resolved.spec;
 }

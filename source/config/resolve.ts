@@ -3,12 +3,13 @@
 import { statSync, realpathSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { basename, resolve } from 'node:path';
-import type { AgentSpec, FleetSpec, ProjectSpec, TaskSpec } from '../core/fleet.js';
+import type { AgentSpec, FleetSpec, ProjectSpec, SourcePosition, TaskSpec } from '../core/fleet.js';
 import { taskKey } from '../core/fleet.js';
 import { PRESETS } from '../core/presets.js';
 import { list, quote } from './describe.js';
 import { checkGraph, type GraphTask } from './graph.js';
 import type { DraftIssue, PathSegment } from './issue.js';
+import { resolveQueue, type QueueLayer } from './queue.js';
 import type { RawFleet, RawSettings, RawTask } from './schema.js';
 import { pick, worktreeDir, type Layer } from './settings.js';
 import { didYouMean } from './suggest.js';
@@ -21,6 +22,19 @@ export interface ResolveInput {
   file: string;
   /** 1-based line of the node at a path, for messages that point back at an earlier entry. */
   lineOf: (path: PathSegment[]) => number;
+  /** Where the node at a path is written: its key or its value. */
+  positionOf: (path: PathSegment[], at: 'key' | 'value') => SourcePosition;
+}
+
+/** The top of the file: where a problem with the single project of a file without projects points. */
+const FILE_START: SourcePosition = { line: 1, col: 1, path: '' };
+
+interface Context {
+  raw: RawFleet;
+  dir: string;
+  concurrency: number;
+  positionOf: ResolveInput['positionOf'];
+  issues: DraftIssue[];
 }
 
 interface Source {
@@ -30,12 +44,14 @@ interface Source {
   tasksPath: PathSegment[];
 }
 
-export function resolveFleet({ raw, file, lineOf }: ResolveInput): { spec?: FleetSpec; issues: DraftIssue[] } {
+export function resolveFleet({ raw, file, lineOf, positionOf }: ResolveInput): { spec?: FleetSpec; issues: DraftIssue[] } {
   const dir = resolve(file, '..');
   const issues: DraftIssue[] = [];
   const multiProject = raw.projects !== undefined;
   const agents = collectAgents(raw);
-  const sources = multiProject ? projectSources(raw, dir, issues) : [singleSource(raw, dir, issues)];
+  const concurrency = raw.concurrency ?? Math.min(256, availableParallelism());
+  const context: Context = { raw, dir, concurrency, positionOf, issues };
+  const sources = multiProject ? projectSources(context) : [singleSource(context)];
 
   // An agent named under defaults or a project is checked even when every task overrides it:
   // a typo there is still a typo.
@@ -61,7 +77,7 @@ export function resolveFleet({ raw, file, lineOf }: ResolveInput): { spec?: Flee
         return;
       }
       firstById.set(rawTask.id, path);
-      const task = resolveTask(rawTask, path, source, multiProject, agents, issues);
+      const task = resolveTask(rawTask, path, source, multiProject, agents, context);
       tasks.push(task);
       graph.push({ key: task.key, id: task.id, project: task.project, base: task.base, path, dependsOn: rawTask.depends_on ?? [] });
     });
@@ -75,7 +91,7 @@ export function resolveFleet({ raw, file, lineOf }: ResolveInput): { spec?: Flee
     file,
     dir,
     version: 1,
-    concurrency: raw.concurrency ?? Math.min(256, availableParallelism()),
+    concurrency,
     portBase: raw.ports?.base ?? DEFAULT_PORT_BASE,
     agents,
     projects: sources.map((s) => s.project),
@@ -101,12 +117,18 @@ function defaultsLayer(raw: RawFleet): Layer[] {
   return raw.defaults ? [{ values: raw.defaults, path: ['defaults'] }] : [];
 }
 
-function singleSource(raw: RawFleet, dir: string, issues: DraftIssue[]): Source {
+function singleSource({ raw, dir, concurrency, issues }: Context): Source {
   const layers = defaultsLayer(raw);
   const name = basename(dir) || 'repo';
   const worktrees = worktreeDir(layers, dir);
   if (worktrees.value === dir) issues.push(worktreesInRepo(worktrees.from ?? [], name));
-  return { project: { name, path: dir, worktreeDir: worktrees.value }, layers, tasks: raw.tasks ?? [], tasksPath: ['tasks'] };
+  const queue = resolveQueue([topQueue(raw)], concurrency, raw.concurrency, issues);
+  const project: ProjectSpec = { name, path: dir, worktreeDir: worktrees.value, queue, at: { path: FILE_START } };
+  return { project, layers, tasks: raw.tasks ?? [], tasksPath: ['tasks'] };
+}
+
+function topQueue(raw: RawFleet): QueueLayer {
+  return { values: raw.queue, path: [] };
 }
 
 // Task worktrees would sit among the repository's own files, and `<worktrees>/<id>` could be a tracked path.
@@ -115,7 +137,7 @@ function worktreesInRepo(at: PathSegment[], project: string): DraftIssue {
   return { path: at, at: 'value', message: `puts worktrees straight into the repository of project ${quote(project)}`, hint };
 }
 
-function projectSources(raw: RawFleet, dir: string, issues: DraftIssue[]): Source[] {
+function projectSources({ raw, dir, concurrency, positionOf, issues }: Context): Source[] {
   if (raw.tasks !== undefined) {
     const hint = "move each task under its project's tasks:, or remove projects:";
     issues.push({ path: ['tasks'], at: 'key', message: 'top-level tasks are not allowed in a file with projects:', hint });
@@ -148,7 +170,9 @@ function projectSources(raw: RawFleet, dir: string, issues: DraftIssue[]): Sourc
       issues.push({ path: worktreesAt, at: 'value', message, hint });
     }
     byWorktreeDir.set(worktrees.value, name);
-    sources.push({ project: { name, path, worktreeDir: worktrees.value }, layers, tasks: rawProject.tasks, tasksPath: [...at, 'tasks'] });
+    const queue = resolveQueue([{ values: rawProject.queue, path: at }, topQueue(raw)], concurrency, raw.concurrency, issues);
+    const project: ProjectSpec = { name, path, worktreeDir: worktrees.value, queue, at: { path: positionOf([...at, 'path'], 'value') } };
+    sources.push({ project, layers, tasks: rawProject.tasks, tasksPath: [...at, 'tasks'] });
   }
   return sources;
 }
@@ -175,7 +199,7 @@ function resolveTask(
   source: Source,
   multiProject: boolean,
   agents: Record<string, AgentSpec>,
-  issues: DraftIssue[],
+  { positionOf, issues }: Context,
 ): TaskSpec {
   const layers: Layer[] = [{ values: raw as Partial<RawSettings>, path }, ...source.layers];
   if (raw.prompt === undefined && raw.run === undefined) {
@@ -185,6 +209,9 @@ function resolveTask(
   }
   const agent = pick(layers, 'agent');
   checkAgent(agent.value, agent.from ?? path, agents, issues);
+  const base = pick(layers, 'base');
+  // A built-in default is written nowhere: the task that relies on it is what to fix.
+  const builtInAgentAt = raw.prompt !== undefined ? positionOf([...path, 'prompt'], 'key') : positionOf(path, 'value');
   const task: TaskSpec = {
     key: taskKey(source.project.name, raw.id, multiProject),
     id: raw.id,
@@ -194,7 +221,8 @@ function resolveTask(
     agent: agent.value,
     allowEmpty: raw.allow_empty ?? false,
     onConflict: raw.on_conflict ?? 'review',
-    base: pick(layers, 'base').value,
+    onGateFailure: pick(layers, 'on_gate_failure').value,
+    base: base.value,
     setup: pick(layers, 'setup').value,
     check: pick(layers, 'check').value,
     copy: pick(layers, 'copy').value,
@@ -202,6 +230,10 @@ function resolveTask(
     merge: pick(layers, 'merge').value,
     timeoutMs: pick(layers, 'timeout').value,
     retries: pick(layers, 'retries').value,
+    at: {
+      base: base.from ? positionOf(base.from, 'value') : positionOf(path, 'value'),
+      agent: agent.from ? positionOf(agent.from, 'value') : builtInAgentAt,
+    },
   };
   if (raw.prompt !== undefined) task.prompt = raw.prompt;
   if (raw.run !== undefined) task.run = raw.run;

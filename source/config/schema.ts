@@ -32,10 +32,15 @@ function checked(what: string, problem: (text: string) => string | undefined, no
   });
 }
 
-function intIn(min: number, max: number) {
-  const e = expected(`an integer from ${min} to ${max}`);
+function intIn(min: number, max: number, what = `an integer from ${min} to ${max}`) {
+  const e = expected(what);
   return z.number(e).int(e).min(min, e).max(max, e);
 }
+
+export const MAX_CONCURRENCY = 256;
+export const MAX_BATCH = 256;
+/** How the gates bound reads: the concurrency itself is checked in resolve.ts, once it is known. */
+export const GATES_RANGE = 'an integer from 1 to concurrency';
 
 const ID_HINT = 'ids look like "add-users" or "api.v2": a-z, 0-9, ".", "_", "-"; each becomes the branch fleet/<id>';
 
@@ -96,6 +101,7 @@ const settingsShape = {
   merge: z.enum(['merge', 'squash'], expected('"merge" or "squash"')),
   timeout: duration,
   retries: intIn(0, MAX_RETRIES),
+  on_gate_failure: z.enum(['review', 'agent'], expected('"review" or "agent"')),
 };
 
 const taskShape = {
@@ -114,9 +120,16 @@ const tasks = z.array(task, expected('a list of tasks'));
 
 const defaultsShape = { ...optional(settingsShape), worktrees: directory.optional() };
 
+const queueShape = {
+  batch: intIn(1, MAX_BATCH).optional(),
+  gates: intIn(1, MAX_CONCURRENCY, GATES_RANGE).optional(),
+};
+const queue = z.strictObject(queueShape, mapError('a map such as { batch: 16, gates: 2 }')).optional();
+
 const projectShape = {
   path: directory,
   tasks,
+  queue,
   ...defaultsShape,
 };
 
@@ -138,8 +151,9 @@ const portsShape = { base: intIn(1024, 65279).optional() };
 
 const topShape = {
   version: z.literal(1, expected('1')),
-  concurrency: intIn(1, 256).optional(),
+  concurrency: intIn(1, MAX_CONCURRENCY).optional(),
   ports: z.strictObject(portsShape, mapError('a map such as { base: 41000 }')).optional(),
+  queue,
   defaults: z.strictObject(defaultsShape, mapError('a map of settings')).optional(),
   agents: z
     .record(
@@ -165,6 +179,7 @@ export type RawTask = z.output<typeof task>;
 export type RawProject = NonNullable<RawFleet['projects']>[string];
 export type RawSettings = NonNullable<RawFleet['defaults']>;
 export type RawAgent = NonNullable<RawFleet['agents']>[string];
+export type RawQueue = NonNullable<RawFleet['queue']>;
 
 export const SETTING_KEYS = Object.keys(settingsShape);
 
@@ -173,6 +188,8 @@ export function keysAt(path: readonly (string | number)[]): string[] {
   const [first, second, third, fourth] = path;
   if (path.length === 0) return Object.keys(topShape);
   if (path.length === 1 && first === 'ports') return Object.keys(portsShape);
+  if (path.length === 1 && first === 'queue') return Object.keys(queueShape);
+  if (path.length === 3 && first === 'projects' && third === 'queue') return Object.keys(queueShape);
   if (path.length === 1 && first === 'defaults') return Object.keys(defaultsShape);
   if (path.length === 2 && first === 'agents') return Object.keys(agentShape);
   if (path.length === 2 && first === 'projects') return Object.keys(projectShape);

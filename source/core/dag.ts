@@ -109,3 +109,32 @@ export function criticalPath(nodes: readonly DagNode[], weight: (key: string) =>
   for (let k = end; k !== undefined; k = best.get(k)!.via) path.unshift(k);
   return path;
 }
+
+/**
+ * For each task, how many tasks the longest chain of its dependents holds, itself included: the
+ * sequential work that cannot start before it finishes. Dependencies across projects count.
+ */
+export function remainingPath(nodes: readonly DagNode[]): Map<string, number> {
+  const byKey = new Map(nodes.map((n) => [n.key, n]));
+  const remaining = new Map<string, number>(nodes.map((n) => [n.key, 1]));
+  // Dependents come after their dependencies in topological order, so walking it backwards sees
+  // every dependent's final length before the task it depends on.
+  for (const key of topoOrder(nodes).reverse()) {
+    const length = remaining.get(key)!;
+    for (const dep of byKey.get(key)!.dependsOn) {
+      if (remaining.has(dep) && remaining.get(dep)! < length + 1) remaining.set(dep, length + 1);
+    }
+  }
+  return remaining;
+}
+
+/**
+ * Which ready task takes a free slot first (higher first): the longest remaining path, ties in
+ * input (file) order. Starting the long chains early keeps the run from ending on one chain
+ * running alone while the other slots idle (docs/decisions.md).
+ */
+export function schedulingPriority(nodes: readonly DagNode[]): Map<string, number> {
+  const remaining = remainingPath(nodes);
+  const n = nodes.length;
+  return new Map(nodes.map((node, index) => [node.key, remaining.get(node.key)! * n + (n - 1 - index)]));
+}

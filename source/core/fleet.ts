@@ -3,6 +3,30 @@
 
 export type MergeMode = 'merge' | 'squash';
 export type ConflictPolicy = 'review' | 'agent';
+/** What a failing gate check does to the task: review, or back to its agent with the output. */
+export type GateFailurePolicy = 'review' | 'agent';
+
+/**
+ * Where a value is written in the fleet file, so problems found after loading (a missing branch,
+ * an agent not on PATH) point at the line to fix, as the file's own errors do.
+ */
+export interface SourcePosition {
+  /** 1-based. */
+  line: number;
+  col: number;
+  /** Key path such as `defaults.base`; empty for the file as a whole. */
+  path: string;
+}
+
+/** Settings of a project's merge queue. */
+export interface QueueSpec {
+  /** Most candidates tested together in one batch. */
+  batch: number;
+  /** Gate checks running at once; at most the run's concurrency. */
+  gates: number;
+  /** The gates the file asked for (or the default) before clamping, so `-j` can clamp again. */
+  wantedGates: number;
+}
 
 export interface AgentSpec {
   name: string;
@@ -19,6 +43,9 @@ export interface ProjectSpec {
   path: string;
   /** Absolute directory that holds this project's task worktrees. */
   worktreeDir: string;
+  queue: QueueSpec;
+  /** Where `path` is written; the top of the file for a file without projects. */
+  at: { path: SourcePosition };
 }
 
 export interface TaskSpec {
@@ -34,6 +61,7 @@ export interface TaskSpec {
   agent: string;
   allowEmpty: boolean;
   onConflict: ConflictPolicy;
+  onGateFailure: GateFailurePolicy;
   base: string;
   setup: string[];
   check: string[];
@@ -42,6 +70,11 @@ export interface TaskSpec {
   merge: MergeMode;
   timeoutMs: number;
   retries: number;
+  /**
+   * Where the task's `base` and `agent` are written (task, project or defaults); for a built-in
+   * default, the task itself (for the agent: its `prompt`).
+   */
+  at: { base: SourcePosition; agent: SourcePosition };
 }
 
 export interface FleetSpec {

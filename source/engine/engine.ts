@@ -1,5 +1,6 @@
 import PQueue from 'p-queue';
 import type { FleetEvent } from '../core/events.js';
+import { schedulingPriority } from '../core/dag.js';
 import type { FleetSpec, TaskSpec } from '../core/fleet.js';
 import { isSettled, readyTasks } from '../core/selectors.js';
 import { archiveAndRemove } from '../git/archive.js';
@@ -45,6 +46,7 @@ export class Engine {
   private closing = false;
   /** Events before start() (task sync, resume bookkeeping) must not schedule anything yet. */
   private started = false;
+  private priority: Map<string, number> | undefined;
 
   constructor(private readonly options: EngineOptions) {
     const { spec, store, paths, runId } = options;
@@ -153,17 +155,21 @@ export class Engine {
     this.checkSettled();
   }
 
-  /** Starts every ready task that is not scheduled yet; p-queue holds them until a slot frees. */
+  /** Starts every ready task that is not scheduled yet; p-queue holds them, longest remaining path first, until a slot frees. */
   pump(): void {
     if (this.closing || !this.started) return;
-    for (const record of readyTasks(this.options.store.state)) this.schedule(record.key, { startAt: 'fresh' });
+    const priority = (this.priority ??= schedulingPriority(this.options.spec.tasks));
+    for (const record of readyTasks(this.options.store.state)) {
+      this.schedule(record.key, { startAt: 'fresh' }, priority.get(record.key) ?? 0);
+    }
   }
 
   /**
    * Queues a task for a slot. A forced order starts whatever the task's state; automatic starts
-   * re-check that the task is still ready when a slot frees.
+   * re-check that the task is still ready when a slot frees. Orders without a priority (the
+   * user's actions, resumed attempts) go before automatic starts.
    */
-  schedule(key: string, order: StartOrder): boolean {
+  schedule(key: string, order: StartOrder, priority = Number.MAX_SAFE_INTEGER): boolean {
     if (this.scheduled.has(key) || this.closing) return false;
     this.scheduled.add(key);
     void this.slots.add(async () => {
@@ -177,7 +183,7 @@ export class Engine {
         this.pump();
         this.checkSettled();
       }
-    });
+    }, { priority });
     return true;
   }
 

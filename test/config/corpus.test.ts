@@ -73,6 +73,14 @@ const EXPECTED: [string, string][] = [
   ['62-depends-on-string.yaml', '7:17: tasks[1].depends_on: expected a list of task ids, got "schema"'],
   ['63-null-task.yaml', '5:4: tasks[1]: expected a task (a map with id and prompt or run), got an empty value'],
   ['64-command-string.yaml', '4:14: agents.mybot.command: expected a list of strings: the program and its arguments, got "mybot --yes"'],
+  ['65-queue-batch-zero.yaml', '2:17: queue.batch: expected an integer from 1 to 256, got 0'],
+  ['66-queue-batch-too-big.yaml', '3:10: queue.batch: expected an integer from 1 to 256, got 300'],
+  ['67-queue-gates-over-concurrency.yaml', '4:10: queue.gates: expected an integer from 1 to concurrency (3), got 4'],
+  ['68-queue-gates-zero.yaml', '2:17: queue.gates: expected an integer from 1 to concurrency, got 0'],
+  ['69-queue-unknown-key.yaml', '3:3: queue.batches: unknown key "batches" (did you mean "batch"?)'],
+  ['70-on-gate-failure-bad.yaml', '3:20: defaults.on_gate_failure: expected "review" or "agent", got "retry"'],
+  ['71-project-queue-unknown-key.yaml', '6:14: projects.api.queue.gate: unknown key "gate" (did you mean "gates"?)'],
+  ['72-project-queue-gates.yaml', '6:21: projects.api.queue.gates: expected an integer from 1 to concurrency (2), got 3'],
 ];
 
 /** Hints the user sees under the first line, where the fix is not obvious from the message. */
@@ -80,7 +88,7 @@ const HINTS: Record<string, string> = {
   '02-duplicate-key.yaml': 'remove or merge one of the two entries',
   '05-missing-version.yaml': 'start the file with the line: version: 1',
   '06-version-2.yaml': 'this fleet reads version 1 files only',
-  '10-unknown-top-key.yaml': 'valid keys here: version, concurrency, ports, defaults, agents, projects, tasks',
+  '10-unknown-top-key.yaml': 'valid keys here: version, concurrency, ports, queue, defaults, agents, projects, tasks',
   '14-id-dotdot.yaml': 'ids look like "add-users" or "api.v2": a-z, 0-9, ".", "_", "-"; each becomes the branch fleet/<id>',
   '25-cycle.yaml': 'remove one of these dependencies',
   '34-unknown-agent.yaml': 'known agents: claude, codex, gemini, opencode, aider or shell; define others under agents:',
@@ -90,6 +98,8 @@ const HINTS: Record<string, string> = {
   '44-id-number.yaml': 'YAML read this as a number or boolean; put it in quotes to make it a string',
   '52-worktrees-in-task.yaml': 'worktrees is a project setting: set it under defaults or in a project',
   '62-depends-on-string.yaml': 'write a list: depends_on: [schema]',
+  '67-queue-gates-over-concurrency.yaml': 'gate checks run beside the agents, so there are never more of them than concurrency allows',
+  '69-queue-unknown-key.yaml': 'valid keys here: batch, gates',
   '64-command-string.yaml': 'a command is never shell-parsed: write a list such as [mybot, --yes, "{prompt}"]',
 };
 

@@ -3,7 +3,7 @@ import { mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, truncateSyn
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { FleetSpec, TaskSpec } from '../../source/core/fleet.js';
+import type { FleetSpec, ProjectSpec, TaskSpec } from '../../source/core/fleet.js';
 import { PRESETS } from '../../source/core/presets.js';
 import { ConfigError, formatIssue, loadFleetFile, parseFleetText, type ConfigIssue } from '../../source/config/load.js';
 import { keysAt } from '../../source/config/schema.js';
@@ -44,6 +44,7 @@ function task(fields: Partial<TaskSpec> & Pick<TaskSpec, 'key' | 'id' | 'project
     agent: 'claude',
     allowEmpty: false,
     onConflict: 'review',
+    onGateFailure: 'review',
     base: 'main',
     setup: [],
     check: [],
@@ -52,8 +53,15 @@ function task(fields: Partial<TaskSpec> & Pick<TaskSpec, 'key' | 'id' | 'project
     merge: 'merge',
     timeoutMs: 45 * 60_000,
     retries: 1,
+    // Positions have their own tests below.
+    at: expect.anything() as TaskSpec['at'],
     ...fields,
   };
+}
+
+/** A project with the default queue, concurrency permitting. */
+function project(fields: Pick<ProjectSpec, 'name' | 'path' | 'worktreeDir'> & Partial<ProjectSpec>): ProjectSpec {
+  return { queue: { batch: 16, gates: 2, wantedGates: 2 }, at: expect.anything() as ProjectSpec['at'], ...fields };
 }
 
 const MULTI = `
@@ -126,8 +134,8 @@ describe('a valid file with projects', () => {
         shell: { name: 'shell', command: ['bash', '-c', '{prompt}'], env: {}, stdin: 'closed' },
       },
       projects: [
-        { name: 'api', path: join(root, 'api'), worktreeDir: join(root, 'api.worktrees') },
-        { name: 'web', path: join(root, 'web'), worktreeDir: join(root, 'trees', 'web') },
+        project({ name: 'api', path: join(root, 'api'), worktreeDir: join(root, 'api.worktrees') }),
+        project({ name: 'web', path: join(root, 'web'), worktreeDir: join(root, 'trees', 'web') }),
       ],
       multiProject: true,
       tasks: [
@@ -241,6 +249,7 @@ describe('a valid file without projects', () => {
     mkdirSync(repo);
     const text = 'version: 1\ntasks:\n  - id: a\n    run: make a\n  - id: b\n    prompt: do b\n    depends_on: [a]\n';
     const spec = loadFleetFile(write('shop/fleet.yaml', text));
+    const gates = Math.min(2, Math.min(256, availableParallelism()));
     expect(spec).toEqual({
       file: join(repo, 'fleet.yaml'),
       dir: repo,
@@ -248,7 +257,7 @@ describe('a valid file without projects', () => {
       concurrency: Math.min(256, availableParallelism()),
       portBase: 41000,
       agents: structuredClone(PRESETS),
-      projects: [{ name: 'shop', path: repo, worktreeDir: join(root, 'shop.worktrees') }],
+      projects: [project({ name: 'shop', path: repo, worktreeDir: join(root, 'shop.worktrees'), queue: { batch: 16, gates: gates, wantedGates: 2 } })],
       multiProject: false,
       tasks: [task({ key: 'a', id: 'a', project: 'shop', run: 'make a' }), task({ key: 'b', id: 'b', project: 'shop', prompt: 'do b', dependsOn: ['a'] })],
     } satisfies FleetSpec);
@@ -263,7 +272,7 @@ describe('a valid file without projects', () => {
 
   it('puts worktrees where defaults.worktrees says, relative to the repository', () => {
     const spec = parseFleetText('version: 1\ndefaults: { worktrees: .fleet/trees }\ntasks: [{ id: a, run: x }]\n', join(root, 'fleet.yaml'));
-    expect(spec.projects).toEqual([{ name: root.split('/').pop(), path: root, worktreeDir: join(root, '.fleet', 'trees') }]);
+    expect(spec.projects).toEqual([project({ name: root.split('/').pop()!, path: root, worktreeDir: join(root, '.fleet', 'trees'), queue: spec.projects[0]!.queue })]);
   });
 
   it('accepts a byte order mark, CRLF line ends, and anchors shared by aliases', () => {
@@ -296,7 +305,7 @@ describe('fleet.example.yaml', () => {
 
   it('mentions every key fleet understands', () => {
     const text = readFileSync(EXAMPLE, 'utf8');
-    const maps = [[], ['ports'], ['defaults'], ['agents', 'x'], ['projects', 'x'], ['tasks', 0]];
+    const maps = [[], ['ports'], ['queue'], ['defaults'], ['agents', 'x'], ['projects', 'x'], ['tasks', 0]];
     const keys = new Set(maps.flatMap((path) => keysAt(path)));
     const missing = [...keys].filter((key) => !new RegExp(`^[\\s#-]*${key}:`, 'm').test(text));
     expect(missing).toEqual([]);

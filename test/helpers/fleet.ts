@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { runCommand, type RunOptions } from '../../source/commands/run.js';
 import { main } from '../../source/commands/main.js';
-import { UserError } from '../../source/commands/user-error.js';
+import { printUserError, UserError } from '../../source/commands/user-error.js';
 import { stateDirFor } from '../../source/engine/paths.js';
 import { latestRunOf } from '../../source/engine/runs.js';
 import type { RunState } from '../../source/core/state.js';
@@ -39,7 +39,8 @@ export async function runFleet(dir: string, options: Partial<RunOptions> = {}): 
     return { code, out: out.text, err: err.text };
   } catch (error) {
     if (!(error instanceof UserError)) throw error;
-    return { code: error.exitCode, out: out.text, err: `${err.text}fleet: ${error.message}\n` };
+    printUserError(error, err);
+    return { code: error.exitCode, out: out.text, err: err.text };
   }
 }
 
