@@ -1,5 +1,7 @@
 // SPEC §9 "UI under load": 16 agents each writing 1,000 lines/s → fleet ≤ 30% of one core,
-// ≤ 200 MB RSS, key-to-screen p95 ≤ 100 ms, terminal bytes/s bounded.
+// ≤ 150 MB RSS per process, key-to-screen p95 ≤ 100 ms, terminal bytes/s bounded. Held with
+// margin (issue 9): ≤ 25% of a core and key p95 ≤ 60 ms; those are the bars checked here.
+// Each run appends a dated row to the history table in bench/RESULTS.md (UI_RESULTS=0: not).
 //
 // The real binary in a real terminal: `fleet run` in a tmux pane (CI unset) starts the engine as a
 // background process (`run --daemon`) and becomes the UI client of its socket. Both processes are
@@ -21,12 +23,15 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, closeSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { CLI, quantile, sleep, tempRepo } from './lib.mjs';
+import { CLI, machine, quantile, sleep, tempRepo } from './lib.mjs';
 
 const SPAM = new URL('./agents/spam.mjs', import.meta.url).pathname;
 const CLK_TCK = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
 const SAMPLE_MS = 500;
 const SYNC_BEGIN = Buffer.from('\x1b[?2026h');
+const BARS = { cpu: 25, p95: 60, rssMB: 150 };
+const RESULTS = new URL('./RESULTS.md', import.meta.url).pathname;
+const HISTORY = '<!-- ui-load history: bench/ui-load.mjs appends a row here -->';
 
 /** utime+stime in ticks and VmRSS/VmHWM in kB of one process (all its threads); undefined once gone. */
 function proc(pid) {
@@ -125,6 +130,7 @@ class Sampler {
     for (const name of Object.keys(this.pids)) {
       out[name] = {
         cpuAvg: round(cpu(name, first, last), 1),
+        cpuSeconds: first[name] && last[name] ? round((last[name].ticks - first[name].ticks) / CLK_TCK, 2) : null,
         cpuMax: round(Math.max(...windows.map(([a, b]) => cpu(name, a, b))), 1),
         rssMB: [mb(first[name]?.rss), mb(Math.max(...snaps.map((s) => s[name]?.rss ?? 0))), mb(last[name]?.rss)],
         ...(last[name]?.hwm ? { hwmMB: mb(last[name].hwm) } : {}),
@@ -294,15 +300,15 @@ export async function uiLoad(opts = {}) {
 
     const first = results[0];
     for (const s of results) {
-      if (s.watch.fleetCpuAvg > 30) problems.push(`${s.size}: fleet CPU ${s.watch.fleetCpuAvg}% > 30% (UI ${s.watch.ui.cpuAvg}%, engine ${s.watch.engine.cpuAvg}%)`);
-      if (s.keys.latency.p95 > 100) problems.push(`${s.size}: key-to-screen p95 ${s.keys.latency.p95} ms > 100 ms`);
+      if (s.watch.fleetCpuAvg > BARS.cpu) problems.push(`${s.size}: fleet CPU ${s.watch.fleetCpuAvg}% > ${BARS.cpu}% (UI ${s.watch.ui.cpuAvg}%, engine ${s.watch.engine.cpuAvg}%)`);
+      if (s.keys.latency.p95 > BARS.p95) problems.push(`${s.size}: key-to-screen p95 ${s.keys.latency.p95} ms > ${BARS.p95} ms`);
       if (s.keys.latency.timeouts > 0) problems.push(`${s.size}: ${s.keys.latency.timeouts} keys never showed within 2 s`);
       if (s.watch.framesPerSec > 16) problems.push(`${s.size}: ${s.watch.framesPerSec} frames/s > maxFps 15`);
     }
     const last = results.at(-1);
     for (const name of ['ui', 'engine']) {
       const hwm = last.keys[name].hwmMB;
-      if (hwm > 200) problems.push(`${name} peak RSS ${hwm} MB > 200 MB`);
+      if (hwm > BARS.rssMB) problems.push(`${name} peak RSS ${hwm} MB > ${BARS.rssMB} MB`);
     }
     if (merged !== agents) problems.push(`${merged} of ${agents} tasks merged`);
     return {
@@ -321,6 +327,8 @@ export async function uiLoad(opts = {}) {
         fleetCpu: first.watch.fleetCpuAvg,
         uiCpu: first.watch.ui.cpuAvg,
         engineCpu: first.watch.engine.cpuAvg,
+        cpuSeconds: round(first.watch.ui.cpuSeconds + first.watch.engine.cpuSeconds, 2),
+        watchSeconds: first.watch.seconds,
         keyP50: first.keys.latency.p50,
         keyP95: first.keys.latency.p95,
         bytesPerSec: first.watch.bytesPerSec,
@@ -350,8 +358,41 @@ export async function uiLoad(opts = {}) {
   }
 }
 
+/** Which build ran: the commit of the checkout FLEET_CLI (or this one) was built from. */
+function buildLabel() {
+  const dir = new URL('..', `file://${CLI}`).pathname;
+  const git = (...args) => spawnSync('git', ['-C', dir, ...args], { encoding: 'utf8' }).stdout.trim();
+  const commit = git('rev-parse', '--short', 'HEAD') || '?';
+  return git('status', '--porcelain', '--untracked-files=no', '--', 'source') ? `${commit}+changes` : commit;
+}
+
+/** One row per run in the history table of RESULTS.md, so a regression shows as a trend. */
+function appendHistory(result) {
+  const h = result.headline;
+  const s = result.sizes[0];
+  const row = [
+    new Date().toISOString().slice(0, 16).replace('T', ' '),
+    buildLabel(),
+    h.size,
+    `**${h.fleetCpu}%** (UI ${h.uiCpu} + engine ${h.engineCpu})`,
+    `${h.cpuSeconds} s / ${h.watchSeconds} s`,
+    `${h.keyP50} / **${h.keyP95}** ms (${s.keys.latency.samples})`,
+    `${result.peakRssMB.ui} / **${result.peakRssMB.engine}** MB`,
+    result.loadavg,
+    result.problems.length ? `✗ ${result.problems.length}` : '✓',
+  ];
+  const text = readFileSync(RESULTS, 'utf8');
+  if (!text.includes(HISTORY)) return log(`no history table in ${RESULTS}; row: | ${row.join(' | ')} |`);
+  const at = text.indexOf(HISTORY);
+  const end = text.indexOf('\n\n', at);
+  const cut = end < 0 ? text.trimEnd().length : end;
+  writeFileSync(RESULTS, `${text.slice(0, cut)}\n| ${row.join(' | ')} |${text.slice(cut)}`);
+}
+
 if (import.meta.url === `file://${process.argv[1]}`) {
   const result = await uiLoad();
   console.log(JSON.stringify(result, null, 1));
+  if (!result.skipped && process.env.UI_RESULTS !== '0') appendHistory(result);
+  log(machine());
   process.exitCode = result.problems?.length ? 1 : 0;
 }

@@ -11,6 +11,11 @@ const MAX_LINE = 4096;
 /** Text with no control character: C0, DEL, C1, tab, CR, LF and ESC all take the slow path. */
 const PLAIN_RUN = /[^\x00-\x1f\x7f-\x9f]+/y;
 const MAX_SEQUENCE = 256;
+/**
+ * A whole line the sanitizer would pass unchanged: visible text and SGR sequences (at most
+ * MAX_SEQUENCE + 1 parameter characters, as `step` accepts), then the newline.
+ */
+const CLEAN_LINE = /(?:[^\x00-\x1f\x7f-\x9f]|\x1b\[[0-9;:]{0,257}m)*\n/y;
 
 export class OutputSanitizer {
   private mode: Mode = 'text';
@@ -24,6 +29,17 @@ export class OutputSanitizer {
     const done: string[] = [];
     let i = 0;
     while (i < chunk.length) {
+      if (this.mode === 'text' && this.line === '' && this.overwrite === undefined) {
+        // Most lines need no change: they are kept as one compact string (see copyOf), where
+        // building them part by part made each a tree of a dozen strings, ~900 bytes a line,
+        // which under a flood kept the engine's garbage collector busy.
+        CLEAN_LINE.lastIndex = i;
+        if (CLEAN_LINE.test(chunk) && CLEAN_LINE.lastIndex - 1 - i <= MAX_LINE) {
+          done.push(copyOf(chunk.slice(i, CLEAN_LINE.lastIndex - 1)));
+          i = CLEAN_LINE.lastIndex;
+          continue;
+        }
+      }
       if (this.mode === 'text') {
         // Runs of plain text are appended whole: per-character concatenation made every line a
         // long rope of one-character strings, which under a flood cost more than anything else.
@@ -95,7 +111,7 @@ export class OutputSanitizer {
     if (code === 0x9b) return this.begin('csi', '');
     if (code === 0x90 || code === 0x9d || code === 0x98 || code === 0x9e || code === 0x9f) return this.begin('string', '');
     if (ch === '\n') {
-      done.push(this.visibleLine());
+      done.push(copyOf(this.visibleLine()));
       this.line = '';
       this.overwrite = undefined;
       return;
@@ -130,6 +146,16 @@ export class OutputSanitizer {
     const old = stripSgr(this.line);
     return old.length > freshWidth ? fresh + old.slice(freshWidth) : fresh;
   }
+}
+
+/**
+ * `text` in a string of its own. A line sliced from a read chunk would keep the whole chunk
+ * (up to 256 KiB) alive for as long as any ring buffer holds the line, and a line built by
+ * concatenation is a tree of parts; prepending a character and slicing it off again makes V8
+ * flatten the text into a fresh string the size of the line.
+ */
+function copyOf(text: string): string {
+  return text.length < 13 ? text : ` ${text}`.slice(1);
 }
 
 /** Sanitizes a whole text at once: the lines it holds, the last unfinished one included. */

@@ -1,6 +1,12 @@
 import { RingBuffer } from '../core/ring-buffer.js';
 
-const LINES_PER_TASK = 2000;
+/**
+ * Output lines kept per task: what an attaching UI is sent when it starts watching a task, and
+ * nothing reads further back (the UI keeps more of the task it watches; the full log is on disk).
+ * Under a flood every kept line outlives a young-generation collection, so keeping more only
+ * costs the engine memory and garbage-collection time.
+ */
+export const LINES_PER_TASK = 500;
 const PROGRESS_INTERVAL_MS = 500;
 
 /**

@@ -3,10 +3,11 @@ import { createConnection, createServer, type Server, type Socket } from 'node:n
 import { dirname } from 'node:path';
 import type { Engine } from './engine.js';
 import { applyRequest } from './inbox.js';
+import { LINES_PER_TASK } from './output.js';
 import { LineDecoder, type ClientMessage, type ServerMessage } from './protocol.js';
 import { ensurePrivateDir } from './socket-path.js';
 
-const BACKFILL_LINES = 500;
+const BACKFILL_LINES = LINES_PER_TASK;
 const FLUSH_MS = 50;
 
 interface Client {

@@ -31,3 +31,36 @@ export function clipLine(line: string, width: number): string {
   if (i >= line.length) return line;
   return line.slice(0, i) + (coloured ? '\x1b[0m' : '');
 }
+
+/** Visible characters that are one column wide in every terminal: printable ASCII. */
+const NARROW_RUN = /[\x20-\x7e]*/y;
+
+/**
+ * `line` cut to at most `width` columns the way Ink's truncate-end would (the last column an
+ * ellipsis), when every visible character is printable ASCII; otherwise undefined, and Ink must
+ * measure and truncate it. Lines fitted here can be drawn without Ink measuring them
+ * (AgentPane), which matters because Ink caches every text it measures for the life of the
+ * process: under a flood, every output line ever shown.
+ */
+export function fitLine(line: string, width: number): string | undefined {
+  let visible = 0;
+  let cut = -1;
+  let coloured = false;
+  let i = 0;
+  while (i < line.length) {
+    NARROW_RUN.lastIndex = i;
+    const run = NARROW_RUN.exec(line)![0].length;
+    if (cut < 0 && visible + run > width - 1) cut = i + (width - 1 - visible);
+    visible += run;
+    i += run;
+    if (i >= line.length) break;
+    SGR.lastIndex = i;
+    const sgr = line.charCodeAt(i) === 0x1b ? SGR.exec(line) : null;
+    if (!sgr) return undefined;
+    if (cut < 0) coloured = true;
+    i += sgr[0].length;
+  }
+  if (visible <= width) return line;
+  if (width <= 0) return '';
+  return `${line.slice(0, cut)}${coloured ? '\x1b[0m' : ''}…`;
+}

@@ -59,6 +59,31 @@ describe('agent output sanitizer', () => {
     }
   });
 
+  it('gives the same lines whether a line arrives whole or one character at a time', () => {
+    // Whole lines take a shortcut when they need no change; fed a character at a time, every
+    // line goes through the character parser. Both must agree, at the edges of the shortcut too.
+    const edges = [
+      `${ESC}[${'1;'.repeat(128)}1m long but accepted SGR\n`,
+      `${ESC}[${'1;'.repeat(129)}m too long SGR\n`,
+      `${'y'.repeat(4096)}\n${'z'.repeat(4097)}\n`,
+      `after\rover\nnext\n\n\nend${ESC}[1m\n`,
+    ];
+    let seed = 777;
+    const random = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+    const fragments = [ESC, '[', ']', '\x07', '\x9b', '\r', '\n', '\n', '\t', '0', ';', 'm', 'H', 'text ', 'é', '日', '\x00', '\x85', `${ESC}[32m`, `${ESC}[0m`];
+    const inputs = [...edges];
+    for (let round = 0; round < 200; round++) {
+      let input = '';
+      for (let i = 0; i < 100; i++) input += fragments[Math.floor(random() * fragments.length)];
+      inputs.push(input);
+    }
+    for (const input of inputs) {
+      const byChar = new OutputSanitizer();
+      const charLines = [...input].flatMap((ch) => byChar.push(ch));
+      expect(new OutputSanitizer().push(input)).toEqual(charLines);
+    }
+  });
+
   it('caps a line that never ends', () => {
     const lines = sanitizeText(`${'x'.repeat(100_000)}\n`);
     expect(lines).toHaveLength(1);

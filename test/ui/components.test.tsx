@@ -1,5 +1,6 @@
 import { render } from 'ink-testing-library';
 import { describe, expect, it } from 'vitest';
+import { stripSgr } from '../../source/core/text.js';
 import { AgentPane } from '../../source/ui/components/AgentPane.js';
 import { Header } from '../../source/ui/components/Header.js';
 import { MergeQueue } from '../../source/ui/components/MergeQueue.js';
@@ -88,6 +89,14 @@ describe('AgentPane', () => {
     expect(frame).toContain('● endpoints · running · 2m13s · claude · attempt 1 · Do endpoints');
     expect(frame).toContain('following');
     expect(frame).toContain('> Reading src/db/schema.ts\n> Editing src/routes/users.ts');
+  });
+
+  it('draws lines it fits itself and lines Ink must cut in their order, each cut at the pane width', () => {
+    const view = pictureRun();
+    view.print('endpoints', 'a'.repeat(200), '日本'.repeat(100), '', `\x1b[31m${'c'.repeat(200)}`, 'done');
+    const frame = pane(view, 'endpoints', { colour: true }).split('\n').map(stripSgr);
+    const rows = frame.slice(frame.findIndex((r) => r.startsWith('aaa')), frame.indexOf('done') + 1);
+    expect(rows.map((r) => r.trimEnd())).toEqual([`${'a'.repeat(89)}…`, `${'日本'.repeat(22)}日…`, '', `${'c'.repeat(89)}…`, 'done']);
   });
 
   it('for a conflict shows the reason, the conflicting paths, the worktree and the next steps', () => {

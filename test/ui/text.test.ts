@@ -1,5 +1,9 @@
 import { describe, expect, it, vi } from 'vitest';
-import { clipLine } from '../../source/ui/clip-line.js';
+import { Box, Text } from 'ink';
+import { render } from 'ink-testing-library';
+import { createElement } from 'react';
+import { stripSgr } from '../../source/core/text.js';
+import { clipLine, fitLine } from '../../source/ui/clip-line.js';
 import { colorEnabled } from '../../source/ui/no-color.js';
 import { plain } from '../../source/ui/plain-text.js';
 import { paneDetails } from '../../source/ui/pane-details.js';
@@ -37,6 +41,42 @@ describe('clipLine', () => {
 
   it('never splits a character made of two code units', () => {
     expect(clipLine('😀'.repeat(30), 3)).toBe('😀'.repeat(4));
+  });
+});
+
+describe('fitLine', () => {
+  const inkTruncates = (line: string, width: number) => {
+    const app = render(createElement(Box, { width }, createElement(Text, { wrap: 'truncate-end' }, line)));
+    const frame = app.lastFrame() ?? '';
+    app.unmount();
+    return frame;
+  };
+
+  it('cuts ASCII lines exactly as Ink would, colour sequences not counted', () => {
+    const lines = [
+      'x'.repeat(50),
+      'x'.repeat(20),
+      'x'.repeat(21),
+      `\x1b[2m12:00:01 \x1b[0;36mt01 \x1b[32mINFO\x1b[0m line \x1b[1m0000042 \x1b[0;33m${'fox '.repeat(10)}\x1b[0m end`,
+      `\x1b[31m${'r'.repeat(19)}\x1b[0m${'p'.repeat(5)}`,
+      '',
+    ];
+    for (const line of lines) {
+      const fitted = fitLine(line, 20)!;
+      expect(stripSgr(fitted)).toBe(stripSgr(inkTruncates(line, 20)));
+      expect(stripSgr(fitted).length).toBeLessThanOrEqual(20);
+    }
+  });
+
+  it('resets colour before the ellipsis, so the cut never leaks a style', () => {
+    expect(fitLine(`\x1b[31m${'r'.repeat(30)}`, 10)).toBe(`\x1b[31m${'r'.repeat(9)}\x1b[0m…`);
+    expect(fitLine(`${'p'.repeat(30)}\x1b[31m`, 10)).toBe(`${'p'.repeat(9)}…`);
+  });
+
+  it('leaves lines with other characters to Ink (their width depends on the terminal)', () => {
+    expect(fitLine('héllo', 20)).toBeUndefined();
+    expect(fitLine('日本', 20)).toBeUndefined();
+    expect(fitLine('tab\there', 20)).toBeUndefined();
   });
 });
 

@@ -1,8 +1,8 @@
-import { Box, Text } from 'ink';
+import { Box, Text, Transform } from 'ink';
 import { taskStatus } from '../../core/selectors.js';
 import type { RunState } from '../../core/state.js';
 import { stripSgr } from '../../core/text.js';
-import { clipLine } from '../clip-line.js';
+import { clipLine, fitLine } from '../clip-line.js';
 import { paneDetails, type DetailLine } from '../pane-details.js';
 import { plain } from '../plain-text.js';
 import { attemptElapsed, lookOf } from '../task-look.js';
@@ -55,7 +55,10 @@ export function AgentPane({ state, taskKey, lines, scroll, actions, focused, col
   // What needs a human (paths, tails) may take all but a few rows; the output keeps the rest.
   const details = paneDetails(state, taskKey, actions, width, Math.max(1, body - OUTPUT_MIN_ROWS));
   const outputRows = Math.max(0, body - details.length);
-  const output = visibleOutput(taskKey, lines, scroll, outputRows).map((l) => clipLine(colour ? l : stripSgr(l), width));
+  const output = outputBlocks(
+    visibleOutput(taskKey, lines, scroll, outputRows).map((l) => (colour ? l : stripSgr(l))),
+    width,
+  );
   const indicator = width < INDICATOR_WIDTH ? '' : scroll.follow ? ' following' : ` held ↑${scroll.offset} · f follows`;
   const title = plain(
     [taskKey, status, attemptElapsed(task, now), task.agent, `attempt ${task.attempt}`, task.title]
@@ -83,14 +86,42 @@ export function AgentPane({ state, taskKey, lines, scroll, actions, focused, col
         </Text>
       ))}
       {output.length === 0 && outputRows > 0 ? <Text dimColor>(no output yet)</Text> : null}
-      {output.map((line, i) => (
-        // An empty Text has no height; a space keeps blank output lines in place.
-        <Text key={`o${i}`} wrap="truncate-end">
-          {line === '' ? ' ' : line}
-        </Text>
-      ))}
+      {output.map((block, i) =>
+        typeof block === 'string' ? (
+          // An empty Text has no height; a space keeps blank output lines in place.
+          <Text key={`o${i}`} wrap="truncate-end">
+            {block === '' ? ' ' : block}
+          </Text>
+        ) : (
+          // Ink lays out and measures the blank placeholder (the same text every frame, so its
+          // measure cache stays small) and draws the fitted lines in its place.
+          <Transform key={`o${i}`} transform={(_placeholder, row) => block[row] ?? ''}>
+            {placeholder(block.length)}
+          </Transform>
+        ),
+      )}
     </Box>
   );
+}
+
+/**
+ * Output rows as Ink will draw them: runs of lines already fitted to the width (fitLine), or a
+ * single line Ink must truncate itself (wide or combining characters), cut short first (clipLine).
+ */
+function outputBlocks(rows: readonly string[], width: number): (string | string[])[] {
+  const blocks: (string | string[])[] = [];
+  for (const row of rows) {
+    const fitted = fitLine(row, width);
+    const last = blocks.at(-1);
+    if (fitted === undefined) blocks.push(clipLine(row, width));
+    else if (Array.isArray(last)) last.push(fitted);
+    else blocks.push([fitted]);
+  }
+  return blocks;
+}
+
+function placeholder(rows: number): string {
+  return ' \n'.repeat(rows - 1) + ' ';
 }
 
 /** The rows to show: the live tail, or a window into the snapshot taken when the user scrolled. */
