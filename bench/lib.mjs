@@ -1,6 +1,6 @@
 // Shared helpers for the benchmarks: temp repos and the built fleet binary.
 import { execFileSync, spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, realpathSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, realpathSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 
@@ -23,6 +23,82 @@ export function tempRepo(files = { 'README.md': 'bench\n' }, parent = tmpdir()) 
   git('add', '-A');
   git('commit', '-q', '-m', 'initial');
   return { root, dir, git };
+}
+
+const CLK_TCK = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
+/** CPU ms of every descendant this process has waited for (cutime + cstime: git, agents, fleet). */
+function childrenCpuMs() {
+  const stat = readFileSync('/proc/self/stat', 'utf8');
+  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return ((Number(f[13]) + Number(f[14])) * 1000) / CLK_TCK;
+}
+
+/**
+ * Runs cmd to its end: wall ms, CPU of its whole process tree and of the process itself, its
+ * output. Rejects when the exit code is not one of `okCodes` (a run that leaves a task in review
+ * exits 1 on purpose).
+ */
+export function timed(cmd, args, opts, okCodes = [0]) {
+  return new Promise((resolve, reject) => {
+    const cpu0 = childrenCpuMs();
+    const t0 = performance.now();
+    const child = spawn(cmd, args, { ...opts, stdio: ['ignore', 'pipe', 'pipe'] });
+    // The direct child's own CPU (node for fleet, bash for the shell), sampled until it exits.
+    let selfMs = 0;
+    const sample = setInterval(() => {
+      try {
+        const stat = readFileSync(`/proc/${child.pid}/stat`, 'utf8');
+        const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+        selfMs = ((Number(f[11]) + Number(f[12])) * 1000) / CLK_TCK;
+      } catch {
+        // exited
+      }
+    }, 20);
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (d) => (out += d));
+    child.stderr.on('data', (d) => (err += d));
+    // 'close', not 'exit': all of stdout has been read by then.
+    child.on('close', (code) => {
+      clearInterval(sample);
+      const ms = performance.now() - t0;
+      if (!okCodes.includes(code)) reject(new Error(`${cmd} ${args.join(' ')} exited ${code}: ${err || out.slice(-2000)}`));
+      else resolve({ code, ms, cpuMs: childrenCpuMs() - cpu0, selfMs, out, err, t0: performance.timeOrigin + t0, end: performance.timeOrigin + t0 + ms });
+    });
+  });
+}
+
+/**
+ * A directory holding a `git` that appends its arguments to a log, then runs the real git: put
+ * first on PATH (env(base)) to count every git process of a run, fleet's, its agents' and a
+ * script's alike. The log path is written into the wrapper, not passed by environment, so nothing
+ * that cleans the environment (fleet does, for git) can lose it.
+ */
+export function gitCounter(dir) {
+  const real = execFileSync('sh', ['-c', 'command -v git'], { encoding: 'utf8' }).trim();
+  mkdirSync(dir, { recursive: true });
+  const log = join(dir, 'calls.log');
+  writeFileSync(join(dir, 'git'), `#!/bin/sh\nprintf '%s\\n' "$*" >> '${log}'\nexec '${real}' "$@"\n`, { mode: 0o755 });
+  writeFileSync(log, '');
+  return {
+    env: (base = process.env) => ({ ...base, PATH: `${dir}:${base.PATH}` }),
+    /** Calls since the last take(): the total and the most frequent subcommands. */
+    take(top = 8) {
+      const lines = readFileSync(log, 'utf8').split('\n').filter(Boolean);
+      writeFileSync(log, '');
+      const counts = {};
+      for (const line of lines) {
+        const words = line.split(' ');
+        // Skip global options: -C <dir>, -c <key=value>, --no-pager and the like.
+        let i = 0;
+        while (i < words.length && words[i].startsWith('-')) i += words[i] === '-C' || words[i] === '-c' ? 2 : 1;
+        const sub = words[i] ?? '?';
+        counts[sub] = (counts[sub] ?? 0) + 1;
+      }
+      const bySub = Object.fromEntries(Object.entries(counts).sort((a, b) => b[1] - a[1]).slice(0, top));
+      return { total: lines.length, bySub };
+    },
+  };
 }
 
 export function startFleet(cwd, args = []) {

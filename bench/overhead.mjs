@@ -27,11 +27,11 @@
 // ratio).
 //
 // env: OVERHEAD_FILES (5000), OVERHEAD_TASKS (8), RUNS (3), OVERHEAD_TMP (/dev/shm).
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CLI, median, tempRepo } from './lib.mjs';
+import { CLI, gitCounter, median, tempRepo, timed } from './lib.mjs';
 
 const PER_DIR = 100;
 
@@ -86,43 +86,6 @@ for ((k = 1; k <= N; k++)); do
 done
 `;
 
-const CLK_TCK = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
-/** CPU ms of every descendant this process has waited for (cutime + cstime: git, agents, fleet). */
-function childrenCpuMs() {
-  const stat = readFileSync('/proc/self/stat', 'utf8');
-  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return ((Number(f[13]) + Number(f[14])) * 1000) / CLK_TCK;
-}
-
-function timed(cmd, args, opts) {
-  return new Promise((resolve, reject) => {
-    const cpu0 = childrenCpuMs();
-    const t0 = performance.now();
-    const child = spawn(cmd, args, { ...opts, stdio: ['ignore', 'pipe', 'pipe'] });
-    // The direct child's own CPU (node for fleet, bash for the shell), sampled until it exits.
-    let selfMs = 0;
-    const sample = setInterval(() => {
-      try {
-        const stat = readFileSync(`/proc/${child.pid}/stat`, 'utf8');
-        const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-        selfMs = ((Number(f[11]) + Number(f[12])) * 1000) / CLK_TCK;
-      } catch {
-        // exited
-      }
-    }, 20);
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (d) => (out += d));
-    child.stderr.on('data', (d) => (err += d));
-    child.on('exit', (code) => {
-      clearInterval(sample);
-      const ms = performance.now() - t0;
-      if (code !== 0) reject(new Error(`${cmd} ${args.join(' ')} exited ${code}: ${err || out.slice(-2000)}`));
-      else resolve({ ms, cpuMs: childrenCpuMs() - cpu0, selfMs, out, err, t0: performance.timeOrigin + t0, end: performance.timeOrigin + t0 + ms });
-    });
-  });
-}
-
 function verify(git, n, files) {
   const problems = [];
   const merges = git('log', '--first-parent', '--merges', '--format=%s', 'main').split('\n').filter(Boolean);
@@ -137,13 +100,13 @@ function verify(git, n, files) {
   return problems;
 }
 
-async function shellRun(base, dir, n, files) {
+async function shellRun(base, dir, n, files, env = process.env) {
   const git = clone(base, dir);
   const list = join(dir, '..', 'files.txt');
   const steps = join(dir, '..', 'steps.txt');
   writeFileSync(list, Array.from({ length: n }, (_, i) => fileOf(i, files)).join('\n') + '\n');
   writeFileSync(steps, '');
-  const r = await timed('bash', ['-c', SHELL], { cwd: dir, env: { ...process.env, N: String(n), FILES: list, STEPS: steps } });
+  const r = await timed('bash', ['-c', SHELL], { cwd: dir, env: { ...env, N: String(n), FILES: list, STEPS: steps } });
   // Per task: the time each step took (from the previous mark).
   const marks = new Map();
   for (const line of readFileSync(steps, 'utf8').trim().split('\n')) {
@@ -171,14 +134,14 @@ const FLEET_STEPS = [
   ['cleanup', 'task_merged', 'cleanup_done'], // status, rm of 5,000 files, worktree remove, branch delete, refs
 ];
 
-async function fleetRun(base, dir, n, files, concurrency, stateHome) {
+async function fleetRun(base, dir, n, files, concurrency, stateHome, env = process.env) {
   const git = clone(base, dir);
   const tasks = Array.from({ length: n }, (_, i) => {
     const id = String(i + 1).padStart(2, '0');
     return `  - { id: t${id}, run: "printf 'edited by t${id}\\\\n' >> ${fileOf(i, files)}" }`;
   });
   writeFileSync(join(dir, 'fleet.yaml'), `version: 1\nconcurrency: ${concurrency}\ntasks:\n${tasks.join('\n')}\n`);
-  const r = await timed('node', [CLI, 'run', '--json'], { cwd: dir, env: { ...process.env, XDG_STATE_HOME: stateHome } });
+  const r = await timed('node', [CLI, 'run', '--json'], { cwd: dir, env: { ...env, XDG_STATE_HOME: stateHome } });
   const events = r.out.trim().split('\n').map((l) => JSON.parse(l));
   const byTask = new Map();
   for (const e of events) {
@@ -213,16 +176,30 @@ export async function overhead(opts = {}) {
   const stateHome = join(base.root, 'state');
   mkdirSync(stateHome);
   const results = { shell: [], j1: [], j4: [] };
+  const gitCalls = {};
+  const problems = [];
+  const once = async (kind, name, env) => {
+    const root = join(base.root, name);
+    mkdirSync(root);
+    const dir = join(root, 'repo');
+    try {
+      return kind === 'shell' ? await shellRun(base.dir, dir, n, files, env) : await fleetRun(base.dir, dir, n, files, kind === 'j1' ? 1 : 4, stateHome, env);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  };
   try {
     for (let run = 0; run < runs; run++) {
-      for (const kind of ['shell', 'j1', 'j4']) {
-        const root = join(base.root, `${kind}-${run}`);
-        mkdirSync(root);
-        const dir = join(root, 'repo');
-        const r = kind === 'shell' ? await shellRun(base.dir, dir, n, files) : await fleetRun(base.dir, dir, n, files, kind === 'j1' ? 1 : 4, stateHome);
-        results[kind].push(r);
-        rmSync(root, { recursive: true, force: true });
-      }
+      for (const kind of ['shell', 'j1', 'j4']) results[kind].push(await once(kind, `${kind}-${run}`));
+    }
+    // One more untimed round through a counting git wrapper (its extra sh per call would skew
+    // the times): git processes per task, the script's against fleet's.
+    const counter = gitCounter(join(base.root, 'git-counter'));
+    for (const kind of ['shell', 'j1', 'j4']) {
+      const r = await once(kind, `${kind}-counted`, counter.env());
+      const calls = counter.take();
+      gitCalls[kind] = { perTask: Math.round((calls.total / n) * 10) / 10, total: calls.total, bySub: calls.bySub };
+      problems.push(...r.problems.map((p) => `${kind} counted run: ${p}`));
     }
   } finally {
     rmSync(base.root, { recursive: true, force: true });
@@ -244,10 +221,10 @@ export async function overhead(opts = {}) {
   const ratio4 = Math.round((j4.medianMs / shell.medianMs) * 100) / 100;
   // Each run's fleet time over the shell time measured just before it: robust to slow drift.
   const paired = (list) => Math.round(median(list.map((r, i) => r.ms / results.shell[i].ms)) * 100) / 100;
-  const problems = Object.entries(results).flatMap(([kind, list]) => list.flatMap((r, i) => r.problems.map((p) => `${kind} run ${i + 1}: ${p}`)));
+  for (const [kind, list] of Object.entries(results)) list.forEach((r, i) => problems.push(...r.problems.map((p) => `${kind} run ${i + 1}: ${p}`)));
   if (ratio1 > 1.1) problems.push(`concurrency 1: ${ratio1}× the shell script > 1.10×`);
   if (ratio4 >= 1) problems.push(`concurrency 4: ${ratio4}× the shell script, not faster`);
-  return { files, tasks: n, runs, dir: parent, shell, j1, j4, ratio1, ratio4, pairedRatio1: paired(results.j1), pairedRatio4: paired(results.j4), seconds: Math.round((Date.now() - started) / 1000), problems };
+  return { files, tasks: n, runs, dir: parent, shell, j1, j4, ratio1, ratio4, pairedRatio1: paired(results.j1), pairedRatio4: paired(results.j4), gitCalls, seconds: Math.round((Date.now() - started) / 1000), problems };
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
