@@ -1,6 +1,6 @@
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { promptWithFailure, resolvePrompt, taskEnv } from '../agents/command.js';
+import { promptWithFailure, repairPrompt, resolvePrompt, taskEnv } from '../agents/command.js';
 import type { FailurePhase } from '../core/events.js';
 import type { TaskSpec } from '../core/fleet.js';
 import { autoCommit, currentBranch } from '../git/commit.js';
@@ -27,9 +27,10 @@ export type AttemptOutcome =
 
 /**
  * Where an attempt starts: from scratch, or (resumed) at its setup, agent or check; `resolve`
- * merges the base into the task's branch and has the agent resolve the conflict.
+ * merges the base into the task's branch and has the agent resolve the conflict; `repair` does
+ * the same after a failed gate and gives the agent the gate's log (on_gate_failure: agent).
  */
-export type StartAt = 'fresh' | 'setup' | 'agent' | 'check' | 'resolve';
+export type StartAt = 'fresh' | 'setup' | 'agent' | 'check' | 'resolve' | 'repair';
 
 export interface AttemptInput {
   task: TaskSpec;
@@ -95,7 +96,7 @@ export async function runAttempt(ctx: EngineContext, input: AttemptInput): Promi
       failUnless(setup, 'setup');
     }
 
-    if (input.startAt === 'resolve') {
+    if (input.startAt === 'resolve' || input.startAt === 'repair') {
       const outcome = await resolveWithAgent(ctx, input, { path, logDir, prompt, env, deadline, port });
       if (outcome) return outcome;
     } else if (input.startAt !== 'check') {
@@ -218,10 +219,14 @@ async function resolveWithAgent(
   const baseTip = await revParse(repo, `refs/heads/${task.base}`);
   if (!baseTip) throw new AttemptFailure('worktree', `base branch ${task.base} does not exist in ${repo}`);
   const conflicts = await startMerge(run.path, baseTip, `Merge ${task.base} into ${branchName(task)}\n\nFleet-Task: ${task.id}`);
+  const repair = input.startAt === 'repair';
+  const review = ctx.store.state.tasks[task.key]?.review;
   ctx.emit({ type: 'resolve_started', key: task.key, attempt, base: baseTip, paths: conflicts });
-  if (conflicts.length === 0) return undefined; // the base moved again and merges cleanly now
-  const promptFile = join(run.logDir, 'resolve-prompt.txt');
-  const prompt = resolvePrompt(run.prompt, task.base, conflicts);
+  if (conflicts.length === 0 && !repair) return undefined; // the base moved again and merges cleanly now
+  const promptFile = join(run.logDir, repair ? 'repair-prompt.txt' : 'resolve-prompt.txt');
+  const prompt = repair
+    ? repairPrompt(run.prompt, task.base, review?.message ?? 'the gate check failed', review?.tail ?? '', conflicts)
+    : resolvePrompt(run.prompt, task.base, conflicts);
   writeFileSync(promptFile, prompt);
   const result = await runAgent(ctx, { task, attempt, slot: input.slot, port: run.port, prompt, promptFile, cwd: run.path, env: run.env, deadline: run.deadline, logDir: run.logDir, purpose: 'resolve' });
   if (ctx.stopping.has(task.key)) return { kind: 'stopped' };

@@ -115,3 +115,16 @@ export async function setRef(cwd: string, ref: string, sha: string, reason?: str
   if (current === undefined) return (await createRef(cwd, ref, sha, reason)) === 'ok' ? 'ok' : 'moved';
   return updateRef(cwd, ref, sha, current, reason);
 }
+
+/**
+ * Points several fleet-owned refs at their commits in one transaction (`update-ref --stdin`): a
+ * batch's candidate refs are all written, or none is.
+ */
+export async function setRefs(cwd: string, refs: readonly { ref: string; sha: string }[], reason?: string): Promise<void> {
+  if (refs.length === 0) return;
+  for (const { ref } of refs) assertFullRef(ref);
+  const args = ['update-ref', '--create-reflog', ...(reason ? ['-m', reason] : []), '--stdin', '-z'];
+  const input = refs.map(({ ref, sha }) => `update ${ref}\0${sha}\0\0`).join('');
+  const r = await git(cwd, args, { input });
+  if (r.exitCode !== 0) throw new GitError(args, r.exitCode, r.stderr);
+}
