@@ -11,7 +11,7 @@ import type { TaskRecord } from '../core/state.js';
 import { archiveRef, branchName, fleetRef, worktreePath, type EngineContext } from './context.js';
 import { advanceBase } from '../git/base.js';
 import { commitTree, mergeTree } from '../git/merge.js';
-import { createRef, deleteRef, readRef, setRef, setRefs } from '../git/refs.js';
+import { deleteRefs, readRef, setRef, setRefs } from '../git/refs.js';
 import { isAncestor, revParse } from '../git/repo.js';
 import { removeTaskWorktree } from '../git/archive.js';
 import { buildStack, tipOf, type Member } from './batch.js';
@@ -225,8 +225,10 @@ export class MergeQueue {
       this.waitingUntil.delete(task.key);
       // Only a task interrupted mid-merge still has a candidate while queued: it may have landed.
       const landed = record.candidate ? await this.alreadyLanded(task, tip, baseTip) : undefined;
-      if (landed) await this.recordMerged(task, record, landed);
-      else wanted.push({ task, record, tip });
+      if (landed) {
+        await setRefs(repo, [{ ref: fleetRef(this.ctx, 'merged', task), sha: landed }], 'fleet: merged');
+        this.recordMerged(task, record, landed);
+      } else wanted.push({ task, record, tip });
     }
     const stack = await buildStack(repo, onto, wanted);
     for (const c of stack.conflicts) {
@@ -294,9 +296,11 @@ export class MergeQueue {
     const advanced = await advanceBase(repo, batch.base, target, onto);
     if (advanced.kind === 'advanced') {
       this.deferredOn.clear();
+      // One transaction records every member's commit; a crash before it is caught by alreadyLanded.
+      await setRefs(repo, members.map((m) => ({ ref: fleetRef(this.ctx, 'merged', m.task), sha: m.commit })), 'fleet: merged');
       for (const m of members) {
         this.log(m, `${batch.base} advanced to ${target} (${advanced.how}); this task's commit is ${m.commit}`);
-        await this.recordMerged(m.task, m.record, m.commit);
+        this.recordMerged(m.task, m.record, m.commit);
       }
       return true;
     }
@@ -349,11 +353,9 @@ export class MergeQueue {
     return undefined;
   }
 
-  private async recordMerged(task: TaskSpec, record: TaskRecord, commit: string): Promise<void> {
+  /** The merged ref is written by the caller (one transaction for a whole batch). */
+  private recordMerged(task: TaskSpec, record: TaskRecord, commit: string): void {
     const ctx = this.ctx;
-    const repo = this.project.path;
-    const mergedRef = fleetRef(ctx, 'merged', task);
-    if ((await readRef(repo, mergedRef)) === undefined) await createRef(repo, mergedRef, commit, 'fleet: merged');
     ctx.emit({ type: 'task_merged', key: task.key, commit, base: task.base });
     // Dependents start on task_merged; removing a worktree is file deletion (seconds on a big
     // checkout) and the prediction is advisory, so neither holds up the next merge.
@@ -378,8 +380,7 @@ export class MergeQueue {
         archiveRef: archiveRef(this.ctx, task, record.attempt),
         message: `fleet: leftovers of ${task.key} after merge`,
       });
-      await deleteRef(this.project.path, fleetRef(this.ctx, 'candidates', task));
-      await deleteRef(this.project.path, fleetRef(this.ctx, 'base', task));
+      await deleteRefs(this.project.path, [fleetRef(this.ctx, 'candidates', task), fleetRef(this.ctx, 'base', task)]);
       this.ctx.emit({ type: 'cleanup_done', key: task.key });
     } catch (error) {
       this.ctx.emit({ type: 'cleanup_failed', key: task.key, message: (error as Error).message });

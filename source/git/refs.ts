@@ -68,7 +68,8 @@ export async function updateRef(
 /** Deletes `ref`; with `expected`, only while it still points there. */
 export async function deleteRef(cwd: string, ref: string, expected?: string): Promise<'ok' | 'moved' | 'missing'> {
   assertFullRef(ref);
-  if ((await readRef(cwd, ref)) === undefined) return 'missing';
+  // With an expected value the CAS itself says whether the ref was there; without, look first.
+  if (expected === undefined && (await readRef(cwd, ref)) === undefined) return 'missing';
   await assertNotInUse(cwd, ref);
   const args = ['update-ref', '-d', ref, ...(expected ? [expected] : [])];
   const r = await git(cwd, args);
@@ -126,5 +127,17 @@ export async function setRefs(cwd: string, refs: readonly { ref: string; sha: st
   const args = ['update-ref', '--create-reflog', ...(reason ? ['-m', reason] : []), '--stdin', '-z'];
   const input = refs.map(({ ref, sha }) => `update ${ref}\0${sha}\0\0`).join('');
   const r = await git(cwd, args, { input });
+  if (r.exitCode !== 0) throw new GitError(args, r.exitCode, r.stderr);
+}
+
+/** Deletes fleet-owned refs (not branches) in one transaction; missing ones are fine. */
+export async function deleteRefs(cwd: string, refs: readonly string[]): Promise<void> {
+  if (refs.length === 0) return;
+  for (const ref of refs) {
+    assertFullRef(ref);
+    if (ref.startsWith('refs/heads/')) throw new InvalidRefError(ref);
+  }
+  const args = ['update-ref', '--stdin', '-z'];
+  const r = await git(cwd, args, { input: refs.map((ref) => `delete ${ref}\0\0`).join('') });
   if (r.exitCode !== 0) throw new GitError(args, r.exitCode, r.stderr);
 }
