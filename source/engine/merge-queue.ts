@@ -8,12 +8,12 @@ import { appendFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ProjectSpec, TaskSpec } from '../core/fleet.js';
 import type { TaskRecord } from '../core/state.js';
-import { archiveRef, branchName, fleetRef, worktreePath, type EngineContext } from './context.js';
+import { fleetRef, type EngineContext } from './context.js';
 import { advanceBase } from '../git/base.js';
 import { commitTree, mergeTree } from '../git/merge.js';
-import { deleteRefs, readRef, setRef, setRefs } from '../git/refs.js';
+import { readRef, setRef, setRefs } from '../git/refs.js';
 import { isAncestor, revParse } from '../git/repo.js';
-import { removeTaskWorktree } from '../git/archive.js';
+import { cleanupMerged, predictConflicts } from './after-merge.js';
 import { buildStack, tipOf, type Member } from './batch.js';
 import { GatePool, type Gate } from './gate-pool.js';
 import { attemptLogDir } from './paths.js';
@@ -360,7 +360,7 @@ export class MergeQueue {
     // Dependents start on task_merged; removing a worktree is file deletion (seconds on a big
     // checkout) and the prediction is advisory, so neither holds up the next merge.
     this.inBackground(this.cleanup(task, record));
-    this.inBackground(this.predictConflicts(task.base).catch(() => undefined));
+    this.inBackground(predictConflicts(ctx, this.project, task.base).catch(() => undefined));
   }
 
   inBackground(work: Promise<unknown>): void {
@@ -371,20 +371,9 @@ export class MergeQueue {
     });
   }
 
-  /** Worktree, branch and the task's candidate and base refs go once merged; anything unexpected is archived first. */
-  async cleanup(task: TaskSpec, record: TaskRecord): Promise<void> {
-    try {
-      await removeTaskWorktree(this.project.path, {
-        worktree: record.worktree ?? worktreePath(this.ctx, task),
-        branch: branchName(task),
-        archiveRef: archiveRef(this.ctx, task, record.attempt),
-        message: `fleet: leftovers of ${task.key} after merge`,
-      });
-      await deleteRefs(this.project.path, [fleetRef(this.ctx, 'candidates', task), fleetRef(this.ctx, 'base', task)]);
-      this.ctx.emit({ type: 'cleanup_done', key: task.key });
-    } catch (error) {
-      this.ctx.emit({ type: 'cleanup_failed', key: task.key, message: (error as Error).message });
-    }
+  /** Worktree, branch and the task's candidate and base refs go once merged (engine/after-merge.ts). */
+  cleanup(task: TaskSpec, record: TaskRecord): Promise<void> {
+    return cleanupMerged(this.ctx, this.project, task, record);
   }
 
   log(member: { task: TaskSpec; record: TaskRecord }, line: string): void {
@@ -393,22 +382,6 @@ export class MergeQueue {
     appendFileSync(file, `${line}\n`);
   }
 
-  /** Early warning: whenever base moves, merge-tree every queued branch against it. */
-  private async predictConflicts(base: string): Promise<void> {
-    const ctx = this.ctx;
-    const repo = this.project.path;
-    const head = await revParse(repo, `refs/heads/${base}`);
-    if (!head) return;
-    for (const key of ctx.store.state.order) {
-      const t = ctx.store.state.tasks[key]!;
-      const spec = ctx.task(key);
-      if (t.state !== 'queued' || spec.project !== this.project.name || spec.base !== base || !t.tip) continue;
-      const result = await mergeTree(repo, head, t.tip).catch(() => undefined);
-      if (!result) continue;
-      const paths = result.kind === 'conflict' ? result.paths : [];
-      if (paths.join('\0') !== (t.predictedConflicts ?? []).join('\0')) ctx.emit({ type: 'conflict_predicted', key, paths });
-    }
-  }
 }
 
 /** Tasks share a batch only when one gate run tests them all: same base, setup and check. */
