@@ -33,6 +33,8 @@ export interface TaskRecord extends TaskInfo {
   tip?: string;
   passedTip?: string;
   queuedAt?: number;
+  /** How long its own check took: the queue's guess of when the tasks still checking will be queued. */
+  checkedFor?: number;
   candidate?: string;
   mergedCommit?: string;
   pid?: number;
@@ -158,7 +160,13 @@ export function reduce(state: RunState, event: FleetEvent): RunState {
     case 'check_started':
       return patchTask(state, event.key, { ...enter('checking', at), tip: event.tip, pid: undefined });
     case 'check_passed':
-      return patchTask(state, event.key, { ...enter('queued', at), tip: event.tip, passedTip: event.tip, queuedAt: at });
+      return patchTask(state, event.key, (t) => ({
+        ...enter('queued', at),
+        tip: event.tip,
+        passedTip: event.tip,
+        queuedAt: at,
+        checkedFor: t.state === 'checking' ? at - t.since : t.checkedFor,
+      }));
     case 'attempt_failed':
       return patchTask(state, event.key, {
         ...(event.willRetry ? {} : enter('failed', at)),

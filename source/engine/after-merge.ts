@@ -4,8 +4,8 @@ import type { ProjectSpec, TaskSpec } from '../core/fleet.js';
 import type { TaskRecord } from '../core/state.js';
 import { removeTaskWorktree } from '../git/archive.js';
 import { mergeTree } from '../git/merge.js';
-import { deleteRefs } from '../git/refs.js';
-import { revParse } from '../git/repo.js';
+import { deleteRefs, readRef } from '../git/refs.js';
+import { isAncestor, revParse } from '../git/repo.js';
 import { archiveRef, branchName, fleetRef, worktreePath, type EngineContext } from './context.js';
 
 /** Worktree, branch and the task's candidate and base refs go once merged; anything unexpected is archived first. */
@@ -38,4 +38,14 @@ export async function predictConflicts(ctx: EngineContext, project: ProjectSpec,
     const paths = result.kind === 'conflict' ? result.paths : [];
     if (paths.join('\0') !== (t.predictedConflicts ?? []).join('\0')) ctx.emit({ type: 'conflict_predicted', key, paths });
   }
+}
+
+/** A resumed run may find its candidate (or, for merge commits, the tip itself) already in base. */
+export async function alreadyLanded(ctx: EngineContext, repo: string, task: TaskSpec, tip: string, base: string): Promise<string | undefined> {
+  const recorded = await readRef(repo, fleetRef(ctx, 'merged', task));
+  if (recorded && (await isAncestor(repo, recorded, base))) return recorded;
+  const candidate = await readRef(repo, fleetRef(ctx, 'candidates', task));
+  if (candidate && (await isAncestor(repo, candidate, base))) return candidate;
+  if (task.merge === 'merge' && (await isAncestor(repo, tip, base))) return base;
+  return undefined;
 }

@@ -55,3 +55,26 @@ export async function buildStack(repo: string, onto: string, candidates: readonl
 export function tipOf(stack: { onto: string; members: readonly Member[] }): string {
   return stack.members.at(-1)?.commit ?? stack.onto;
 }
+
+/** Tasks share a batch only when one gate run tests them all: same base, setup and check. */
+export function sameGate(a: TaskSpec, b: TaskSpec): boolean {
+  return a.base === b.base && a.timeoutMs === b.timeoutMs && same(a.check, b.check) && same(a.setup, b.setup) && same(a.copy, b.copy) && same(a.link, b.link);
+}
+
+function same(a: readonly string[], b: readonly string[]): boolean {
+  return a.length === b.length && a.every((x, i) => x === b[i]);
+}
+
+/**
+ * Filling a batch (docs/merge-queue.md): while tasks with the same gate are still running their
+ * own checks and should pass within one check time, the first batch waits for them, so one gate
+ * run tests them all instead of one run each. Never longer than one check time after the oldest
+ * queued task. Undefined: start now.
+ */
+export function holdUntil(head: TaskSpec, group: readonly TaskRecord[], checking: readonly TaskRecord[], batchSize: number): number | undefined {
+  if (head.check.length === 0 || group.length >= batchSize || checking.length === 0) return undefined;
+  const checkTime = Math.max(...group.map((t) => t.checkedFor ?? 0));
+  if (checkTime === 0) return undefined;
+  const expected = Math.max(...checking.map((t) => t.since + checkTime));
+  return Math.min(expected, Math.min(...group.map((t) => t.queuedAt ?? t.since)) + checkTime);
+}

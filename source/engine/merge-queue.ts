@@ -12,9 +12,9 @@ import { fleetRef, type EngineContext } from './context.js';
 import { advanceBase } from '../git/base.js';
 import { commitTree, mergeTree } from '../git/merge.js';
 import { readRef, setRef, setRefs } from '../git/refs.js';
-import { isAncestor, revParse } from '../git/repo.js';
-import { cleanupMerged, predictConflicts } from './after-merge.js';
-import { buildStack, tipOf, type Member } from './batch.js';
+import { revParse } from '../git/repo.js';
+import { alreadyLanded, cleanupMerged, predictConflicts } from './after-merge.js';
+import { buildStack, holdUntil, sameGate, tipOf, type Member } from './batch.js';
 import { GatePool, type Gate } from './gate-pool.js';
 import { attemptLogDir } from './paths.js';
 import { bisectBatch } from './queue-bisection.js';
@@ -46,6 +46,7 @@ export class MergeQueue {
   private again = false;
   private wake: (() => void) | undefined;
   private retryTimer: NodeJS.Timeout | undefined;
+  private holdTimer: NodeJS.Timeout | undefined;
   private train: InFlight[] = [];
   /** Held by a bisection running beside the queue. */
   readonly bisecting = new Set<string>();
@@ -97,6 +98,7 @@ export class MergeQueue {
   /** Removes the gate worktrees; called when the run ends. */
   async close(): Promise<void> {
     if (this.retryTimer) clearTimeout(this.retryTimer);
+    if (this.holdTimer) clearTimeout(this.holdTimer);
     await this.pool.close();
   }
 
@@ -186,6 +188,7 @@ export class MergeQueue {
       const group = candidates.filter((t) => sameGate(this.ctx.task(t.key), head)).slice(0, this.project.queue.batch);
       const baseTip = await revParse(this.project.path, `refs/heads/${head.base}`);
       if (!baseTip) throw new Error(`base branch ${head.base} no longer exists`);
+      if (!ahead && (await this.holdFor(head, group, baseTip))) return;
       const batch = await this.build(group, ahead?.batch.tip ?? baseTip, baseTip, head.base);
       if (!batch) continue;
       const gate = await this.needsGate(batch, baseTip, ahead !== undefined);
@@ -214,6 +217,27 @@ export class MergeQueue {
     }
   }
 
+  /** Waits to fill the first batch while tasks with the same gate finish their own checks (engine/batch.ts#holdUntil). */
+  private async holdFor(head: TaskSpec, group: TaskRecord[], baseTip: string): Promise<boolean> {
+    if (this.holdTimer) clearTimeout(this.holdTimer);
+    this.holdTimer = undefined;
+    const state = this.ctx.store.state;
+    const checking = state.order
+      .map((k) => state.tasks[k]!)
+      .filter((t) => t.state === 'checking' && !t.paused && this.ctx.task(t.key).project === this.project.name && sameGate(this.ctx.task(t.key), head));
+    let until = holdUntil(head, group, checking, this.project.queue.batch);
+    const only = group.length === 1 ? group[0]! : undefined;
+    // A batch of one that lands without a gate never waits.
+    if (until && only && only.tip === only.passedTip && (await readRef(this.project.path, fleetRef(this.ctx, 'base', head))) === baseTip) until = undefined;
+    if (until === undefined || until <= Date.now()) return false;
+    this.holdTimer = setTimeout(() => {
+      this.holdTimer = undefined;
+      this.kick();
+    }, until - Date.now());
+    this.holdTimer.unref();
+    return true;
+  }
+
   /** Stacks `group` on `onto`; tasks that already landed (a resumed run) are recorded, conflicts go to review. */
   private async build(group: TaskRecord[], onto: string, baseTip: string, base: string): Promise<Batch | undefined> {
     const repo = this.project.path;
@@ -224,7 +248,7 @@ export class MergeQueue {
       if (!tip) throw new Error(`no tested commit recorded for ${task.key}`);
       this.waitingUntil.delete(task.key);
       // Only a task interrupted mid-merge still has a candidate while queued: it may have landed.
-      const landed = record.candidate ? await this.alreadyLanded(task, tip, baseTip) : undefined;
+      const landed = record.candidate ? await alreadyLanded(this.ctx, repo, task, tip, baseTip) : undefined;
       if (landed) {
         await setRefs(repo, [{ ref: fleetRef(this.ctx, 'merged', task), sha: landed }], 'fleet: merged');
         this.recordMerged(task, record, landed);
@@ -342,16 +366,6 @@ export class MergeQueue {
     if (task.onConflict === 'agent') this.ctx.autoResolve(task.key, record.attempt);
   }
 
-  /** A resumed run may find its candidate (or, for merge commits, the tip itself) already in base. */
-  private async alreadyLanded(task: TaskSpec, tip: string, base: string): Promise<string | undefined> {
-    const repo = this.project.path;
-    const recorded = await readRef(repo, fleetRef(this.ctx, 'merged', task));
-    if (recorded && (await isAncestor(repo, recorded, base))) return recorded;
-    const candidate = await readRef(repo, fleetRef(this.ctx, 'candidates', task));
-    if (candidate && (await isAncestor(repo, candidate, base))) return candidate;
-    if (task.merge === 'merge' && (await isAncestor(repo, tip, base))) return base;
-    return undefined;
-  }
 
   /** The merged ref is written by the caller (one transaction for a whole batch). */
   private recordMerged(task: TaskSpec, record: TaskRecord, commit: string): void {
@@ -382,13 +396,4 @@ export class MergeQueue {
     appendFileSync(file, `${line}\n`);
   }
 
-}
-
-/** Tasks share a batch only when one gate run tests them all: same base, setup and check. */
-function sameGate(a: TaskSpec, b: TaskSpec): boolean {
-  return a.base === b.base && a.timeoutMs === b.timeoutMs && same(a.check, b.check) && same(a.setup, b.setup) && same(a.copy, b.copy) && same(a.link, b.link);
-}
-
-function same(a: readonly string[], b: readonly string[]): boolean {
-  return a.length === b.length && a.every((x, i) => x === b[i]);
 }
