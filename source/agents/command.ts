@@ -65,6 +65,24 @@ export function promptWithFailure(prompt: string, failure: { attempt: number; su
 }
 
 /** The prompt for resolving a conflict with the base inside the task's worktree (SPEC §2). */
+/** `on_gate_failure: agent`: the combined base is merged into the branch; the gate's log says what broke. */
+export function repairPrompt(prompt: string, base: string, failure: string, tail: string, conflicts: string[]): string {
+  const clipped = tail.length > 6000 ? `…${tail.slice(-6000)}` : tail;
+  return [
+    prompt,
+    '',
+    '--- fleet: the check failed on the merged result ---',
+    `Your change passed its check alone, but failed it once merged with ${base} as it is now.`,
+    `A merge of ${base} into this branch is in progress in this worktree${conflicts.length > 0 ? `, with conflicts in: ${conflicts.join(', ')}` : ''}.`,
+    `What failed: ${failure}`,
+    'The end of the check output:',
+    clipped,
+    'Fix the combined result so the check passes, keeping the intent of both sides. Do not commit and',
+    'do not abort the merge: fleet commits the result and runs the check on it.',
+    '--- end of gate report ---',
+  ].join('\n');
+}
+
 export function resolvePrompt(prompt: string, base: string, paths: string[]): string {
   return [
     prompt,

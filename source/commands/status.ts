@@ -1,5 +1,5 @@
 import { formatDuration } from '../core/duration.js';
-import { taskStatus, waitingFor } from '../core/selectors.js';
+import { queueNote, taskStatus, waitingFor } from '../core/selectors.js';
 import { summaryLines } from '../ui/summary.js';
 import type { FleetSpec } from '../core/fleet.js';
 import type { RunState } from '../core/state.js';
@@ -35,6 +35,7 @@ export async function statusCommand(options: StatusOptions): Promise<number> {
     const notes = [
       t.attempt > 1 ? `attempt ${t.attempt}` : '',
       waitingFor(state, key) ?? '',
+      queueNote(t) ?? '',
       t.state === 'merged' && t.cleanupPending ? `cleanup pending: ${t.cleanupPending}` : '',
       t.worktree && t.state !== 'merged' ? t.worktree : '',
       t.archives.length > 0 ? `archives: ${t.archives.join(', ')}` : '',

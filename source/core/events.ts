@@ -84,7 +84,18 @@ export type FleetEvent = At &
     /** Throttled (≤ 2/s per task) and journaled, so totals such as cost survive a restart. */
     | ({ type: 'agent_progress'; key: string; attempt: number } & AgentProgressInfo)
     | { type: 'run_stopped'; reason: StopReason; exitCode: number }
+    /** The merge queue stacked `keys` on `onto` (base, or the tip of the batch ahead when speculative). */
+    | { type: 'batch_started'; project: string; batch: number; base: string; onto: string; tip: string; keys: string[]; gate: boolean; speculative: boolean }
+    | { type: 'batch_result'; project: string; batch: number; keys: string[]; passed: boolean; message?: string }
+    /** One gate run of a bisection: `tested` is what the tree held besides the base. */
+    | { type: 'bisect_step'; project: string; batch: number; step: BisectStep; suspect?: string; tested: string[]; passed: boolean }
+    /** Back in the queue without blame: its batch failed because of another task, or base moved. */
+    | { type: 'merge_deferred'; key: string; reason: string }
+    /** A gate failure that did not come back on the confirming run; the task went on. */
+    | { type: 'gate_flaky'; key: string; message: string }
   );
+
+export type BisectStep = 'prefix' | 'partner' | 'rerun';
 
 export type EventType = FleetEvent['type'];
 export type EventOf<T extends EventType> = Extract<FleetEvent, { type: T }>;

@@ -133,3 +133,17 @@ export function isSettled(state: RunState): boolean {
   const memo = new Map<string, boolean>();
   return !state.order.some((k) => canProgress(state, k, memo));
 }
+
+/** Where a task stands in the merge queue, in one phrase for `fleet status` and the pane (docs/merge-queue.md). */
+export function queueNote(task: TaskRecord): string | undefined {
+  const b = task.batch;
+  if (task.state === 'merging' && b) {
+    const of = b.size > 1 ? `batch ${b.id} (${b.size} tasks)` : `batch ${b.id}`;
+    if (b.step === 'landing') return `in ${of}: landing`;
+    if (b.step === 'bisecting') return `${of} failed its gate; bisecting${b.testing ? ` (gate run holds ${b.testing} of ${b.size})` : ''}`;
+    return `in ${of}: gate check running${b.speculative ? ', stacked on the batch ahead of it' : ''}`;
+  }
+  if (task.state === 'queued' && task.deferred) return `back in the queue: ${task.deferred}`;
+  if (task.flaky && (task.state === 'merging' || task.state === 'merged')) return `flaky gate: ${task.flaky}`;
+  return undefined;
+}

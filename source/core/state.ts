@@ -33,6 +33,8 @@ export interface TaskRecord extends TaskInfo {
   tip?: string;
   passedTip?: string;
   queuedAt?: number;
+  /** How long its own check took: the queue's guess of when the tasks still checking will be queued. */
+  checkedFor?: number;
   candidate?: string;
   mergedCommit?: string;
   pid?: number;
@@ -48,8 +50,23 @@ export interface TaskRecord extends TaskInfo {
   cleanupPending?: string;
   interrupted?: boolean;
   archives: string[];
+  /** The merge-queue batch the task is in while merging (docs/merge-queue.md). */
+  batch?: BatchInfo;
+  /** Why the queue put it back without blame, until it merges or goes to review. */
+  deferred?: string;
+  /** A gate failure that did not come back when confirmed. */
+  flaky?: string;
   /** From the agent's structured output, where its CLI has one. */
   agentProgress?: AgentProgressInfo;
+}
+
+export interface BatchInfo {
+  id: number;
+  size: number;
+  step: 'gating' | 'landing' | 'bisecting';
+  /** While bisecting: how many of the batch the current gate run holds. */
+  testing?: number;
+  speculative?: boolean;
 }
 
 export interface RunState {
@@ -143,7 +160,13 @@ export function reduce(state: RunState, event: FleetEvent): RunState {
     case 'check_started':
       return patchTask(state, event.key, { ...enter('checking', at), tip: event.tip, pid: undefined });
     case 'check_passed':
-      return patchTask(state, event.key, { ...enter('queued', at), tip: event.tip, passedTip: event.tip, queuedAt: at });
+      return patchTask(state, event.key, (t) => ({
+        ...enter('queued', at),
+        tip: event.tip,
+        passedTip: event.tip,
+        queuedAt: at,
+        checkedFor: t.state === 'checking' ? at - t.since : t.checkedFor,
+      }));
     case 'attempt_failed':
       return patchTask(state, event.key, {
         ...(event.willRetry ? {} : enter('failed', at)),
@@ -157,6 +180,25 @@ export function reduce(state: RunState, event: FleetEvent): RunState {
         ...(t.state === 'queued' ? {} : enter('queued', at)),
         waitReason: event.reason,
       }));
+    case 'batch_started': {
+      const batch: BatchInfo = { id: event.batch, size: event.keys.length, step: event.gate ? 'gating' : 'landing', speculative: event.speculative || undefined };
+      return event.keys.reduce(
+        (next, key) => patchTask(next, key, (t) => ({ ...(t.state === 'merging' ? {} : enter('merging', at)), waitReason: undefined, batch })),
+        state,
+      );
+    }
+    case 'batch_result':
+      if (event.passed) return state;
+      return event.keys.reduce((next, key) => patchTask(next, key, (t) => (t.batch ? { batch: { ...t.batch, step: 'bisecting' } } : {})), state);
+    case 'bisect_step':
+      return state.order.reduce(
+        (next, key) => patchTask(next, key, (t) => (t.state === 'merging' && t.batch?.id === event.batch ? { batch: { ...t.batch, step: 'bisecting', testing: event.tested.length } } : {})),
+        state,
+      );
+    case 'merge_deferred':
+      return patchTask(state, event.key, { ...enter('queued', at), batch: undefined, candidate: undefined, deferred: event.reason });
+    case 'gate_flaky':
+      return patchTask(state, event.key, { flaky: event.message });
     case 'candidate_built':
       return patchTask(state, event.key, { candidate: event.candidate });
     case 'task_merged':
@@ -164,6 +206,8 @@ export function reduce(state: RunState, event: FleetEvent): RunState {
         ...enter('merged', at),
         mergedCommit: event.commit,
         candidate: undefined,
+        batch: undefined,
+        deferred: undefined,
         waitReason: undefined,
         predictedConflicts: undefined,
         cleanupPending: 'worktree and branch not removed yet',
@@ -177,6 +221,8 @@ export function reduce(state: RunState, event: FleetEvent): RunState {
         ...enter('review', at),
         pid: undefined,
         candidate: undefined,
+        batch: undefined,
+        deferred: undefined,
         predictedConflicts: undefined,
         review: { reason: event.reason, message: event.message, paths: event.paths, tail: event.tail },
       });

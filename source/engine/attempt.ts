@@ -1,12 +1,12 @@
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { promptWithFailure, resolvePrompt, taskEnv } from '../agents/command.js';
+import { promptWithFailure, repairPrompt, resolvePrompt, taskEnv } from '../agents/command.js';
 import type { FailurePhase } from '../core/events.js';
 import type { TaskSpec } from '../core/fleet.js';
 import { autoCommit, currentBranch } from '../git/commit.js';
 import { cleanEnv, git, gitOk } from '../git/exec.js';
-import { createRef, readRef, setRef } from '../git/refs.js';
-import { revParse, treeOf } from '../git/repo.js';
+import { createRef, readRef, setRef, setRefs } from '../git/refs.js';
+import { revParse, treesOf } from '../git/repo.js';
 import { unsafeChanges } from '../git/unsafe-changes.js';
 import { finishMerge, pathsWithMarkers, startMerge } from '../git/worktree-merge.js';
 import { addWorktree, listWorktrees, removeWorktree } from '../git/worktree.js';
@@ -27,9 +27,10 @@ export type AttemptOutcome =
 
 /**
  * Where an attempt starts: from scratch, or (resumed) at its setup, agent or check; `resolve`
- * merges the base into the task's branch and has the agent resolve the conflict.
+ * merges the base into the task's branch and has the agent resolve the conflict; `repair` does
+ * the same after a failed gate and gives the agent the gate's log (on_gate_failure: agent).
  */
-export type StartAt = 'fresh' | 'setup' | 'agent' | 'check' | 'resolve';
+export type StartAt = 'fresh' | 'setup' | 'agent' | 'check' | 'resolve' | 'repair';
 
 export interface AttemptInput {
   task: TaskSpec;
@@ -95,7 +96,7 @@ export async function runAttempt(ctx: EngineContext, input: AttemptInput): Promi
       failUnless(setup, 'setup');
     }
 
-    if (input.startAt === 'resolve') {
+    if (input.startAt === 'resolve' || input.startAt === 'repair') {
       const outcome = await resolveWithAgent(ctx, input, { path, logDir, prompt, env, deadline, port });
       if (outcome) return outcome;
     } else if (input.startAt !== 'check') {
@@ -113,7 +114,8 @@ export async function runAttempt(ctx: EngineContext, input: AttemptInput): Promi
       throw new AttemptFailure('agent', `the agent left its branch: HEAD is ${head ?? 'detached'}, expected ${branch}`);
     }
     const { tip } = await inPhase('commit', () => autoCommit(path, `${task.title}\n\nFleet-Task: ${task.id}`, [...task.copy, ...task.link]));
-    if (!task.allowEmpty && (await treeOf(repo, tip)) === (await treeOf(repo, baseSha))) {
+    const [tipTree, baseTree] = task.allowEmpty ? [] : await treesOf(repo, [tip, baseSha]);
+    if (!task.allowEmpty && tipTree === baseTree) {
       ctx.emit({ type: 'review', key: task.key, reason: 'no_changes', message: 'the task made no changes', paths: [], tail: '' });
       return { kind: 'review' };
     }
@@ -170,6 +172,7 @@ async function ensureWorktree(ctx: EngineContext, task: TaskSpec, attempt: numbe
   const path = worktreePath(ctx, task);
   const branch = branchName(task);
   const baseRef = fleetRef(ctx, 'base', task);
+  if (fresh) return freshWorktree(ctx, task, attempt, baseRef);
   const branchTip = await readRef(repo, `refs/heads/${branch}`);
   const recordedBase = await readRef(repo, baseRef);
   // Resuming: the recorded base, else where the branch forked from base (a crash before the base
@@ -218,10 +221,14 @@ async function resolveWithAgent(
   const baseTip = await revParse(repo, `refs/heads/${task.base}`);
   if (!baseTip) throw new AttemptFailure('worktree', `base branch ${task.base} does not exist in ${repo}`);
   const conflicts = await startMerge(run.path, baseTip, `Merge ${task.base} into ${branchName(task)}\n\nFleet-Task: ${task.id}`);
+  const repair = input.startAt === 'repair';
+  const review = ctx.store.state.tasks[task.key]?.review;
   ctx.emit({ type: 'resolve_started', key: task.key, attempt, base: baseTip, paths: conflicts });
-  if (conflicts.length === 0) return undefined; // the base moved again and merges cleanly now
-  const promptFile = join(run.logDir, 'resolve-prompt.txt');
-  const prompt = resolvePrompt(run.prompt, task.base, conflicts);
+  if (conflicts.length === 0 && !repair) return undefined; // the base moved again and merges cleanly now
+  const promptFile = join(run.logDir, repair ? 'repair-prompt.txt' : 'resolve-prompt.txt');
+  const prompt = repair
+    ? repairPrompt(run.prompt, task.base, review?.message ?? 'the gate check failed', review?.tail ?? '', conflicts)
+    : resolvePrompt(run.prompt, task.base, conflicts);
   writeFileSync(promptFile, prompt);
   const result = await runAgent(ctx, { task, attempt, slot: input.slot, port: run.port, prompt, promptFile, cwd: run.path, env: run.env, deadline: run.deadline, logDir: run.logDir, purpose: 'resolve' });
   if (ctx.stopping.has(task.key)) return { kind: 'stopped' };
@@ -229,6 +236,28 @@ async function resolveWithAgent(
   const left = await pathsWithMarkers(run.path, conflicts);
   if (left.length > 0) throw new AttemptFailure('agent', `conflict markers are still in ${left.join(', ')}`);
   return undefined;
+}
+
+/**
+ * A fresh attempt: the branch is created by CAS (so it cannot exist elsewhere, and nobody can
+ * have it checked out yet), its base recorded, and the worktree added — without the reads a
+ * resumed attempt needs to find what a crash left.
+ */
+async function freshWorktree(ctx: EngineContext, task: TaskSpec, attempt: number, baseRef: string): Promise<string> {
+  const repo = ctx.project(task).path;
+  const branch = branchName(task);
+  const baseSha = await revParse(repo, `refs/heads/${task.base}`);
+  if (!baseSha) throw new AttemptFailure('worktree', `base branch ${task.base} does not exist in ${repo}`);
+  if ((await createRef(repo, `refs/heads/${branch}`, baseSha, `fleet: task ${task.key}`)) === 'exists') {
+    throw new AttemptFailure('worktree', `branch ${branch} already exists; run \`fleet clean\` or delete it, then retry`);
+  }
+  // Never delete-then-create: a crash between the two would lose the base a resumed attempt needs.
+  await setRefs(repo, [{ ref: baseRef, sha: baseSha }], `fleet: base of ${task.key}`);
+  const path = worktreePath(ctx, task);
+  if (existsSync(path)) throw new AttemptFailure('worktree', `${path} already exists and is not this task's worktree; move it away and retry`);
+  await addWorktree(repo, path, branch, `fleet run=${ctx.runId} task=${task.key}`, { branchIsNew: true });
+  ctx.emit({ type: 'worktree_ready', key: task.key, attempt, path, branch, baseSha });
+  return baseSha;
 }
 
 /** Where a task branch left its base: their merge base (base only ever moves forward). */

@@ -24,6 +24,8 @@ export interface EngineContext {
   emit(event: EventInput): void;
   /** `on_conflict: agent`: let the agent resolve a conflict, once per attempt. */
   autoResolve(key: string, attempt: number): void;
+  /** `on_gate_failure: agent`: let the agent fix a failed gate, at most `retries` times per task. */
+  autoRepair(key: string, attempt: number): void;
   task(key: string): TaskSpec;
   project(task: TaskSpec): ProjectSpec;
 }

@@ -40,6 +40,8 @@ export class Engine {
   private readonly freeSlots: number[];
   private readonly scheduled = new Set<string>();
   private readonly autoResolved = new Set<string>();
+  private readonly repairs = new Map<string, number>();
+  private batches = 0;
   private readonly queues = new Map<string, MergeQueue>();
   private readonly busyActions = new Set<Promise<unknown>>();
   private settledWaiters: (() => void)[] = [];
@@ -66,6 +68,12 @@ export class Engine {
         this.autoResolved.add(`${key}#${attempt}`);
         this.schedule(key, { startAt: 'resolve', forced: true });
       },
+      autoRepair: (key) => {
+        const used = this.repairs.get(key) ?? 0;
+        if (used >= tasks.get(key)!.retries) return;
+        this.repairs.set(key, used + 1);
+        this.schedule(key, { startAt: 'repair', forced: true });
+      },
       task: (key) => {
         const t = tasks.get(key);
         if (!t) throw new Error(`unknown task ${key}`);
@@ -77,7 +85,7 @@ export class Engine {
     // p-queue counts a job as pending until its promise settles, after our finally block ran.
     this.slots.on('next', () => this.checkSettled());
     this.freeSlots = Array.from({ length: spec.concurrency }, (_, i) => i);
-    for (const p of spec.projects) this.queues.set(p.name, new MergeQueue(this.ctx, p, () => this.checkSettled()));
+    for (const p of spec.projects) this.queues.set(p.name, new MergeQueue(this.ctx, p, () => this.checkSettled(), () => ++this.batches));
     store.subscribe((_state, event) => this.onEvent(event));
   }
 
@@ -115,10 +123,12 @@ export class Engine {
   async shutdown(): Promise<void> {
     this.closing = true;
     this.slots.clear();
+    for (const q of this.queues.values()) q.stop();
     const running = [...this.ctx.jobs.entries()];
     for (const [key] of running) this.ctx.stopping.add(key);
     await Promise.all(running.map(([, job]) => job.kill()));
-    for (const [key] of running) this.emit({ type: 'task_interrupted', key });
+    // Gate runs are registered under their own keys: only tasks' own processes interrupt a task.
+    for (const [key] of running) if (this.options.store.state.tasks[key]) this.emit({ type: 'task_interrupted', key });
     await Promise.all([...this.queues.values()].map((q) => q.idle()));
     await this.closeQueues();
     this.ctx.output.close();

@@ -1,51 +1,77 @@
+// One merge queue per repository (docs/merge-queue.md). Queued tasks are stacked into batches on
+// the base tip, each batch's tip is gated once, and a passing batch lands with one CAS of base.
+// While a batch gates, the next one is stacked on its tip and gated beside it (speculation); a
+// failing batch is bisected (engine/queue-bisection.ts) and the tasks behind it are rebuilt.
+// Base only ever moves to a tree that passed the check: a gate run, or — for a batch of one whose
+// base has not moved since — the task's own check.
 import { appendFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { taskEnv } from '../agents/command.js';
 import type { ProjectSpec, TaskSpec } from '../core/fleet.js';
 import type { TaskRecord } from '../core/state.js';
-import { archiveRef, branchName, fleetRef, worktreePath, type EngineContext } from './context.js';
+import { fleetRef, type EngineContext } from './context.js';
 import { advanceBase } from '../git/base.js';
-import { cleanEnv } from '../git/exec.js';
 import { commitTree, mergeTree } from '../git/merge.js';
-import { createRef, deleteRef, readRef, setRef } from '../git/refs.js';
-import { changedPaths, isAncestor, revParse } from '../git/repo.js';
-import { removeTaskWorktree } from '../git/archive.js';
-import { prepareGateWorktree, removeWorktree } from '../git/worktree.js';
-import { bringIgnoredFiles } from '../git/worktree-files.js';
+import { readRef, setRef, setRefs } from '../git/refs.js';
+import { revParse } from '../git/repo.js';
+import { alreadyLanded, cleanupMerged, predictConflicts } from './after-merge.js';
+import { buildStack, holdUntil, sameGate, tipOf, type Member } from './batch.js';
+import { GatePool, type Gate } from './gate-pool.js';
 import { attemptLogDir } from './paths.js';
-import { runShellSteps } from './steps.js';
+import { bisectBatch } from './queue-bisection.js';
+import type { StepResult } from './steps.js';
 
 const RETRY_WAITING_MS = 10_000;
-/** Files whose change means the gate's installed dependencies are stale. */
-const SETUP_INPUTS = /(^|\/)(package\.json|package-lock\.json|npm-shrinkwrap\.json|yarn\.lock|pnpm-lock\.yaml|bun\.lockb?|Cargo\.lock|go\.sum|poetry\.lock|uv\.lock|requirements[^/]*\.txt|Gemfile\.lock)$/;
+const WAKE = Symbol('wake');
 
-/**
- * One serial queue per repository (SPEC §5): candidate = merge-tree of base tip and task tip,
- * committed with commit-tree, checked in the gate worktree, then base advanced by CAS or
- * fast-forward. The base only ever moves to a tree that passed the check.
- */
+export interface Batch {
+  id: number;
+  base: string;
+  /** The commit it is stacked on: base's tip, or the tip of the batch ahead of it. */
+  onto: string;
+  members: Member[];
+  tip: string;
+}
+
+type Outcome = { kind: 'passed' } | { kind: 'failed'; result: StepResult } | { kind: 'interrupted' };
+
+interface InFlight {
+  batch: Batch;
+  outcome: Promise<Outcome>;
+  gate?: Gate;
+}
+
 export class MergeQueue {
+  readonly pool: GatePool;
   private running = false;
   private again = false;
+  private wake: (() => void) | undefined;
   private retryTimer: NodeJS.Timeout | undefined;
+  private holdTimer: NodeJS.Timeout | undefined;
+  private train: InFlight[] = [];
+  /** Held by a bisection running beside the queue. */
+  readonly bisecting = new Set<string>();
   private readonly waitingUntil = new Map<string, number>();
+  /** Conflicted only with tasks batched with it: waits until base moves or the queue empties. */
+  private readonly deferredOn = new Map<string, string>();
   private readonly background = new Set<Promise<unknown>>();
-  private gateCommit: string | undefined;
-  private readonly gatePath: string;
+  private stopped = false;
+  /** Consecutive rebuilds after vanished objects; a few are expected, an endless loop is not. */
+  private rebuilds = 0;
 
   constructor(
-    private readonly ctx: EngineContext,
-    private readonly project: ProjectSpec,
+    readonly ctx: EngineContext,
+    readonly project: ProjectSpec,
     private readonly onIdle: () => void,
+    readonly nextBatchId: () => number,
   ) {
-    this.gatePath = join(project.worktreeDir, `_gate-${ctx.runId}`);
+    this.pool = new GatePool(ctx, project);
   }
 
   get busy(): boolean {
     return this.running || this.background.size > 0;
   }
 
-  /** Resolves once the item being merged (if any) and its cleanup are done. */
+  /** Resolves once the batches in flight, bisections and cleanups are done. */
   async idle(): Promise<void> {
     while (this.busy) await new Promise((r) => setTimeout(r, 50));
   }
@@ -54,6 +80,7 @@ export class MergeQueue {
   kick(): void {
     if (this.running) {
       this.again = true;
+      this.wake?.();
       return;
     }
     this.running = true;
@@ -63,46 +90,62 @@ export class MergeQueue {
     });
   }
 
-  /** Removes the gate worktree; called when the run ends. */
-  async close(): Promise<void> {
-    if (this.retryTimer) clearTimeout(this.retryTimer);
-    await removeWorktree(this.project.path, this.gatePath).catch(() => undefined);
+  /** The run is stopping: no new batch starts; what is in flight is interrupted and resumed later. */
+  stop(): void {
+    this.stopped = true;
   }
 
-  private next(): TaskRecord | undefined {
-    const now = Date.now();
-    const state = this.ctx.store.state;
-    return state.order
-      .map((k) => state.tasks[k]!)
-      .filter((t) => t.state === 'queued' && this.ctx.task(t.key).project === this.project.name && !t.paused)
-      .filter((t) => (this.waitingUntil.get(t.key) ?? 0) <= now)
-      .sort((a, b) => (a.queuedAt ?? 0) - (b.queuedAt ?? 0))[0];
+  /** Removes the gate worktrees; called when the run ends. */
+  async close(): Promise<void> {
+    if (this.retryTimer) clearTimeout(this.retryTimer);
+    if (this.holdTimer) clearTimeout(this.holdTimer);
+    await this.pool.close();
   }
 
   private async drain(): Promise<void> {
-    do {
+    while (!this.stopped) {
       this.again = false;
-      for (let item = this.next(); item; item = this.next()) {
-        await this.integrateOnce(item);
+      await this.guard(this.train.length === 0 ? this.eligible().map((t) => t.key) : [], () => this.fill());
+      const head = this.train[0];
+      if (!head) {
+        if (this.again) continue;
+        break;
       }
-    } while (this.again);
+      const outcome = await Promise.race([head.outcome, this.wakeup()]);
+      this.wake = undefined;
+      if (outcome === WAKE) continue;
+      this.train.shift();
+      await this.guard(head.batch.members.map((m) => m.task.key), () => this.settle(head, outcome));
+    }
     this.scheduleRetry();
+  }
+
+  private wakeup(): Promise<typeof WAKE> {
+    if (this.again) return Promise.resolve(WAKE);
+    return new Promise((resolve) => (this.wake = () => resolve(WAKE)));
   }
 
   /**
    * An agent running `git gc --prune=now` can delete merge-tree's not-yet-anchored objects under
-   * us: rebuild the candidate at once (a few times) rather than wait. Anything else waits 10 s.
+   * us: the next pass rebuilds at once. Anything else puts the tasks on a 10 s wait.
    */
-  private async integrateOnce(item: TaskRecord): Promise<void> {
-    for (let tries = 1; ; tries++) {
-      try {
-        return await this.integrate(this.ctx.task(item.key), this.ctx.store.state.tasks[item.key] ?? item);
-      } catch (error) {
-        const message = (error as Error).message;
-        if (tries < 3 && /not a valid object|nonexistent object|bad object|unable to read tree/.test(message)) continue;
-        this.ctx.emit({ type: 'merge_waiting', key: item.key, reason: `merge failed: ${message}` });
-        this.waitingUntil.set(item.key, Date.now() + RETRY_WAITING_MS);
-        return;
+  private async guard(keys: string[], work: () => Promise<void>): Promise<void> {
+    try {
+      await work();
+      this.rebuilds = 0;
+    } catch (error) {
+      const message = (error as Error).message;
+      const transient = /not a valid object|nonexistent object|bad object|unable to read tree/.test(message) && ++this.rebuilds <= 3;
+      await this.dropTrain('the queue is rebuilding after a git error');
+      for (const key of keys) {
+        const record = this.ctx.store.state.tasks[key];
+        if (!record || (record.state !== 'queued' && record.state !== 'merging')) continue;
+        if (transient) {
+          this.ctx.emit({ type: 'merge_deferred', key, reason: `rebuilding: ${message}` });
+          continue;
+        }
+        if (record.waitReason !== `merge failed: ${message}`) this.ctx.emit({ type: 'merge_waiting', key, reason: `merge failed: ${message}` });
+        this.waitingUntil.set(key, Date.now() + RETRY_WAITING_MS);
       }
     }
   }
@@ -117,106 +160,224 @@ export class MergeQueue {
     this.retryTimer.unref();
   }
 
-  private async integrate(task: TaskSpec, record: TaskRecord): Promise<void> {
-    const ctx = this.ctx;
-    const repo = this.project.path;
-    const tip = record.passedTip ?? record.tip;
-    if (!tip) throw new Error('no tested commit recorded');
-    this.waitingUntil.delete(task.key);
-    // A retry of a waiting merge stays quiet unless something changes: no new lines every 10 s.
-    const retrying = record.waitReason !== undefined;
-    const logFile = join(attemptLogDir(ctx.paths, task, ctx.spec.multiProject, record.attempt), 'merge.log');
-    mkdirSync(join(logFile, '..'), { recursive: true });
-    const log = (line: string) => appendFileSync(logFile, `${line}\n`);
-    if (!retrying) ctx.emit({ type: 'merge_started', key: task.key, base: task.base });
+  /** Queued tasks of this repository that may join a batch now, in queue order. */
+  private eligible(): TaskRecord[] {
+    const now = Date.now();
+    const state = this.ctx.store.state;
+    const inFlight = new Set(this.train.flatMap((f) => f.batch.members.map((m) => m.task.key)));
+    return state.order
+      .map((k) => state.tasks[k]!)
+      .filter((t) => t.state === 'queued' && !t.paused && this.ctx.task(t.key).project === this.project.name)
+      .filter((t) => !inFlight.has(t.key) && !this.bisecting.has(t.key) && (this.waitingUntil.get(t.key) ?? 0) <= now)
+      .filter((t) => !this.deferredOn.has(t.key))
+      .sort((a, b) => (a.queuedAt ?? 0) - (b.queuedAt ?? 0));
+  }
 
-    // The base can move under us (the user commits, another queue item lands): every pass
-    // rebuilds the candidate on the current tip, and only a CAS from that tip may land it.
+  /** Builds batches and starts their gates while there is work and, for speculation, a free gate. */
+  private async fill(): Promise<void> {
+    if (this.train.length === 0 && this.bisecting.size === 0) this.deferredOn.clear();
     for (;;) {
-      const old = await revParse(repo, `refs/heads/${task.base}`);
-      if (!old) throw new Error(`base branch ${task.base} no longer exists`);
-      const landed = await this.alreadyLanded(task, tip, old);
-      if (landed) return this.recordMerged(task, record, landed);
-
-      const merged = await mergeTree(repo, old, tip);
-      if (merged.kind === 'conflict') {
-        log(`conflict merging ${tip} into ${task.base} (${old}): ${merged.paths.join(', ')}`);
-        const anchor = await commitTree(repo, merged.tree, [old, tip], `fleet: conflict of ${task.key} with ${task.base}`);
-        await setRef(repo, fleetRef(ctx, 'review', task), anchor, 'fleet: conflict tree');
-        ctx.emit({
-          type: 'review',
-          key: task.key,
-          reason: 'conflict',
-          message: `conflicts with ${task.base} in ${merged.paths.length} file(s)`,
-          paths: merged.paths,
-          tail: merged.messages.map((m) => m.text.trim()).join('\n'),
-        });
-        if (task.onConflict === 'agent') ctx.autoResolve(task.key, record.attempt);
-        return;
+      if (this.stopped) return;
+      const ahead = this.train.at(-1);
+      if (ahead && this.pool.available === 0) return;
+      let candidates = this.eligible();
+      if (ahead) candidates = candidates.filter((t) => sameGate(this.ctx.task(t.key), ahead.batch.members[0]!.task));
+      const first = candidates[0];
+      if (!first) return;
+      const head = this.ctx.task(first.key);
+      const group = candidates.filter((t) => sameGate(this.ctx.task(t.key), head)).slice(0, this.project.queue.batch);
+      const baseTip = await revParse(this.project.path, `refs/heads/${head.base}`);
+      if (!baseTip) throw new Error(`base branch ${head.base} no longer exists`);
+      if (!ahead && (await this.holdFor(head, group, baseTip))) return;
+      const batch = await this.build(group, ahead?.batch.tip ?? baseTip, baseTip, head.base);
+      if (!batch) continue;
+      const gate = await this.needsGate(batch, baseTip, ahead !== undefined);
+      this.ctx.emit({
+        type: 'batch_started',
+        project: this.project.name,
+        batch: batch.id,
+        base: batch.base,
+        onto: batch.onto,
+        tip: batch.tip,
+        keys: batch.members.map((m) => m.task.key),
+        gate,
+        speculative: ahead !== undefined,
+      });
+      for (const m of batch.members) {
+        this.log(m, `batch ${batch.id}: ${m.commit} on ${batch.onto}${gate ? '' : ' (no gate needed)'}`);
+        this.ctx.emit({ type: 'candidate_built', key: m.task.key, candidate: m.commit, base: batch.onto, gate });
       }
-      const candidate = await commitTree(repo, merged.tree, task.merge === 'merge' ? [old, tip] : [old], commitMessage(task));
-      await setRef(repo, fleetRef(ctx, 'candidates', task), candidate, 'fleet: candidate');
-      const testedBase = await readRef(repo, fleetRef(ctx, 'base', task));
-      // Nothing to run (no check) or nothing new to test (base unchanged since the check passed).
-      const gate = task.check.length > 0 && !(testedBase === old && tip === record.passedTip);
-      ctx.emit({ type: 'candidate_built', key: task.key, candidate, base: old, gate });
-      if (gate) {
-        log(`gate: checking candidate ${candidate} (base ${old} + ${tip})`);
-        const passed = await this.gateCheck(task, record, candidate, logFile);
-        if (!passed.ok && ctx.stopping.has(task.key)) return; // fleet is shutting down: not the task's fault
-        if (!passed.ok) {
-          ctx.emit({
-            type: 'review',
-            key: task.key,
-            reason: 'gate_failed',
-            message: `the check failed on the merged result: ${passed.message}`,
-            paths: [],
-            tail: passed.tail,
-          });
-          return;
-        }
-      }
-      const advanced = await advanceBase(repo, task.base, candidate, old);
-      if (advanced.kind === 'moved') {
-        log(`base moved to ${advanced.current} while merging; rebuilding the candidate`);
+      if (!gate) {
+        this.train.push({ batch, outcome: Promise.resolve({ kind: 'passed' }) });
         continue;
       }
-      if (advanced.kind === 'waiting') {
-        log(`waiting: ${advanced.reason}`);
-        if (advanced.reason !== record.waitReason) ctx.emit({ type: 'merge_waiting', key: task.key, reason: advanced.reason });
-        this.waitingUntil.set(task.key, Date.now() + RETRY_WAITING_MS);
-        return;
-      }
-      log(`${task.base} advanced to ${candidate} (${advanced.how})`);
-      return this.recordMerged(task, record, candidate);
+      const flight: InFlight = { batch, outcome: Promise.resolve({ kind: 'interrupted' }) };
+      flight.outcome = this.gateBatch(flight);
+      this.train.push(flight);
     }
   }
 
-  /** A resumed run may find its candidate (or, for merge commits, the tip itself) already in base. */
-  private async alreadyLanded(task: TaskSpec, tip: string, base: string): Promise<string | undefined> {
-    const repo = this.project.path;
-    const recorded = await readRef(repo, fleetRef(this.ctx, 'merged', task));
-    if (recorded && (await isAncestor(repo, recorded, base))) return recorded;
-    const candidate = await readRef(repo, fleetRef(this.ctx, 'candidates', task));
-    if (candidate && (await isAncestor(repo, candidate, base))) return candidate;
-    if (task.merge === 'merge' && (await isAncestor(repo, tip, base))) return base;
-    return undefined;
+  /** Waits to fill the first batch while tasks with the same gate finish their own checks (engine/batch.ts#holdUntil). */
+  private async holdFor(head: TaskSpec, group: TaskRecord[], baseTip: string): Promise<boolean> {
+    if (this.holdTimer) clearTimeout(this.holdTimer);
+    this.holdTimer = undefined;
+    const state = this.ctx.store.state;
+    const checking = state.order
+      .map((k) => state.tasks[k]!)
+      .filter((t) => t.state === 'checking' && !t.paused && this.ctx.task(t.key).project === this.project.name && sameGate(this.ctx.task(t.key), head));
+    let until = holdUntil(head, group, checking, this.project.queue.batch);
+    const only = group.length === 1 ? group[0]! : undefined;
+    // A batch of one that lands without a gate never waits.
+    if (until && only && only.tip === only.passedTip && (await readRef(this.project.path, fleetRef(this.ctx, 'base', head))) === baseTip) until = undefined;
+    if (until === undefined || until <= Date.now()) return false;
+    this.holdTimer = setTimeout(() => {
+      this.holdTimer = undefined;
+      this.kick();
+    }, until - Date.now());
+    this.holdTimer.unref();
+    return true;
   }
 
-  private async recordMerged(task: TaskSpec, record: TaskRecord, commit: string): Promise<void> {
+  /** Stacks `group` on `onto`; tasks that already landed (a resumed run) are recorded, conflicts go to review. */
+  private async build(group: TaskRecord[], onto: string, baseTip: string, base: string): Promise<Batch | undefined> {
+    const repo = this.project.path;
+    const wanted: { task: TaskSpec; record: TaskRecord; tip: string }[] = [];
+    for (const record of group) {
+      const task = this.ctx.task(record.key);
+      const tip = record.passedTip ?? record.tip;
+      if (!tip) throw new Error(`no tested commit recorded for ${task.key}`);
+      this.waitingUntil.delete(task.key);
+      // Only a task interrupted mid-merge still has a candidate while queued: it may have landed.
+      const landed = record.candidate ? await alreadyLanded(this.ctx, repo, task, tip, baseTip) : undefined;
+      if (landed) {
+        await setRefs(repo, [{ ref: fleetRef(this.ctx, 'merged', task), sha: landed }], 'fleet: merged');
+        this.recordMerged(task, record, landed);
+      } else wanted.push({ task, record, tip });
+    }
+    const stack = await buildStack(repo, onto, wanted);
+    for (const c of stack.conflicts) {
+      // A conflict with the tasks stacked before it is not yet a conflict with base.
+      const withBase = c.onto === baseTip ? c.result : await mergeTree(repo, baseTip, c.tip);
+      if (withBase.kind === 'clean') this.deferredOn.set(c.task.key, baseTip);
+      else await this.toReview(c.task, c.record, c.tip, baseTip, withBase);
+    }
+    if (stack.members.length === 0) return undefined;
+    await setRefs(repo, stack.members.map((m) => ({ ref: fleetRef(this.ctx, 'candidates', m.task), sha: m.commit })), 'fleet: candidate');
+    return { id: this.nextBatchId(), base, onto, members: stack.members, tip: tipOf(stack) };
+  }
+
+  /** Nothing to run (no check), or a batch of one on the very base its own check passed on. */
+  private async needsGate(batch: Batch, baseTip: string, speculative: boolean): Promise<boolean> {
+    const only = batch.members.length === 1 ? batch.members[0]! : undefined;
+    if (batch.members[0]!.task.check.length === 0) return false;
+    if (!only || speculative || batch.onto !== baseTip || only.tip !== only.record.passedTip) return true;
+    return (await readRef(this.project.path, fleetRef(this.ctx, 'base', only.task))) !== baseTip;
+  }
+
+  private async gateBatch(flight: InFlight): Promise<Outcome> {
+    const gate = await this.pool.acquire();
+    flight.gate = gate;
+    try {
+      const result = await this.runGate(gate, flight.batch, flight.batch.tip, 'batch');
+      const interrupted = result.killed && !result.ok;
+      return interrupted ? { kind: 'interrupted' } : result.ok ? { kind: 'passed' } : { kind: 'failed', result };
+    } finally {
+      this.pool.release(gate);
+    }
+  }
+
+  /** One gate run of `commit`, logged in its own file and noted in each member's merge.log. */
+  async runGate(gate: Gate, batch: Batch, commit: string, label: string, members: readonly Member[] = batch.members): Promise<StepResult> {
+    const head = members[0]!;
+    const logFile = join(this.ctx.paths.logsDir, '_gates', this.project.name, `batch-${batch.id}-${label}-${Date.now()}.log`);
+    const result = await this.pool.run(gate, { task: head.task, ids: members.map((m) => m.task.id), commit, attempt: head.record.attempt, logFile });
+    for (const m of members) this.log(m, `batch ${batch.id} ${label}: gate on ${commit} ${result.ok ? 'passed' : `failed: ${result.message}`} (${logFile})`);
+    return result;
+  }
+
+  private async settle(flight: InFlight, outcome: Outcome): Promise<void> {
+    const { batch } = flight;
+    const keys = batch.members.map((m) => m.task.key);
+    if (outcome.kind === 'interrupted') return; // fleet is stopping: the next run resumes these merges
+    if (outcome.kind === 'passed') {
+      if (flight.gate) this.ctx.emit({ type: 'batch_result', project: this.project.name, batch: batch.id, keys, passed: true });
+      if (!(await this.land(batch, batch.members, batch.onto))) await this.dropTrain(`batch ${batch.id} ahead of it could not land`);
+      return;
+    }
+    const message = `the check failed on the merged result: ${outcome.result.message}`;
+    this.ctx.emit({ type: 'batch_result', project: this.project.name, batch: batch.id, keys, passed: false, message });
+    await this.dropTrain(`batch ${batch.id} ahead of it failed its gate`);
+    await bisectBatch(this, batch, outcome.result, (work) => this.inBackground(work.finally(() => this.kick())));
+  }
+
+  /**
+   * Moves base from `onto` to the last of `members` in one CAS and records each as merged with
+   * its own commit. False when base moved or is in use: the members go back to the queue.
+   */
+  async land(batch: Batch, members: readonly Member[], onto: string): Promise<boolean> {
+    const repo = this.project.path;
+    const target = members.at(-1)!.commit;
+    const advanced = await advanceBase(repo, batch.base, target, onto);
+    if (advanced.kind === 'advanced') {
+      this.deferredOn.clear();
+      // One transaction records every member's commit; a crash before it is caught by alreadyLanded.
+      await setRefs(repo, members.map((m) => ({ ref: fleetRef(this.ctx, 'merged', m.task), sha: m.commit })), 'fleet: merged');
+      for (const m of members) {
+        this.log(m, `${batch.base} advanced to ${target} (${advanced.how}); this task's commit is ${m.commit}`);
+        this.recordMerged(m.task, m.record, m.commit);
+      }
+      return true;
+    }
+    for (const m of members) {
+      if (advanced.kind === 'moved') {
+        this.log(m, `base moved to ${advanced.current} while gating; back in the queue`);
+        this.ctx.emit({ type: 'merge_deferred', key: m.task.key, reason: `${batch.base} moved while its batch was gated` });
+      } else {
+        this.log(m, `waiting: ${advanced.reason}`);
+        this.ctx.emit({ type: 'merge_waiting', key: m.task.key, reason: advanced.reason });
+        this.waitingUntil.set(m.task.key, Date.now() + RETRY_WAITING_MS);
+      }
+    }
+    return false;
+  }
+
+  /** Stops the speculative batches (they were stacked on something that will not land) and requeues their tasks. */
+  private async dropTrain(reason: string): Promise<void> {
+    const dropped = this.train;
+    this.train = [];
+    for (const f of dropped) if (f.gate) await this.pool.cancel(f.gate);
+    await Promise.all(dropped.map((f) => f.outcome));
+    for (const f of dropped) for (const m of f.batch.members) this.ctx.emit({ type: 'merge_deferred', key: m.task.key, reason });
+  }
+
+  /** A conflict goes to review with its tree anchored at refs/fleet/<run>/review/<id>. */
+  async toReview(task: TaskSpec, record: TaskRecord, tip: string, baseTip: string, merged: Awaited<ReturnType<typeof mergeTree>> & { kind: 'conflict' }): Promise<void> {
+    this.log({ task, record }, `conflict merging ${tip} into ${task.base} (${baseTip}): ${merged.paths.join(', ')}`);
+    const anchor = await commitTree(this.project.path, merged.tree, [baseTip, tip], `fleet: conflict of ${task.key} with ${task.base}`);
+    await setRef(this.project.path, fleetRef(this.ctx, 'review', task), anchor, 'fleet: conflict tree');
+    this.ctx.emit({
+      type: 'review',
+      key: task.key,
+      reason: 'conflict',
+      message: `conflicts with ${task.base} in ${merged.paths.length} file(s)`,
+      paths: merged.paths,
+      tail: merged.messages.map((m) => m.text.trim()).join('\n'),
+    });
+    if (task.onConflict === 'agent') this.ctx.autoResolve(task.key, record.attempt);
+  }
+
+
+  /** The merged ref is written by the caller (one transaction for a whole batch). */
+  private recordMerged(task: TaskSpec, record: TaskRecord, commit: string): void {
     const ctx = this.ctx;
-    const repo = this.project.path;
-    const mergedRef = fleetRef(ctx, 'merged', task);
-    if ((await readRef(repo, mergedRef)) === undefined) await createRef(repo, mergedRef, commit, 'fleet: merged');
-    await deleteRef(repo, fleetRef(ctx, 'candidates', task));
     ctx.emit({ type: 'task_merged', key: task.key, commit, base: task.base });
-    // Removing a worktree is file deletion (seconds on a big checkout) and the prediction is
-    // advisory: neither holds up the next merge. `busy` covers them so the run waits for both.
+    // Dependents start on task_merged; removing a worktree is file deletion (seconds on a big
+    // checkout) and the prediction is advisory, so neither holds up the next merge.
     this.inBackground(this.cleanup(task, record));
-    this.inBackground(this.predictConflicts(task.base).catch(() => undefined));
+    this.inBackground(predictConflicts(ctx, this.project, task.base).catch(() => undefined));
   }
 
-  private inBackground(work: Promise<unknown>): void {
+  inBackground(work: Promise<unknown>): void {
     this.background.add(work);
     void work.finally(() => {
       this.background.delete(work);
@@ -224,74 +385,15 @@ export class MergeQueue {
     });
   }
 
-  /** Worktree and branch go once merged; anything unexpected in them is archived first. */
-  async cleanup(task: TaskSpec, record: TaskRecord): Promise<void> {
-    try {
-      await removeTaskWorktree(this.project.path, {
-        worktree: record.worktree ?? worktreePath(this.ctx, task),
-        branch: branchName(task),
-        archiveRef: archiveRef(this.ctx, task, record.attempt),
-        message: `fleet: leftovers of ${task.key} after merge`,
-      });
-      // The base ref only serves the gate decision and crash recovery of an unmerged task.
-      await deleteRef(this.project.path, fleetRef(this.ctx, 'base', task));
-      this.ctx.emit({ type: 'cleanup_done', key: task.key });
-    } catch (error) {
-      this.ctx.emit({ type: 'cleanup_failed', key: task.key, message: (error as Error).message });
-    }
+  /** Worktree, branch and the task's candidate and base refs go once merged (engine/after-merge.ts). */
+  cleanup(task: TaskSpec, record: TaskRecord): Promise<void> {
+    return cleanupMerged(this.ctx, this.project, task, record);
   }
 
-  private async gateCheck(task: TaskSpec, record: TaskRecord, candidate: string, logFile: string) {
-    const repo = this.project.path;
-    const previous = this.gateCommit;
-    await prepareGateWorktree(repo, this.gatePath, candidate);
-    this.gateCommit = candidate;
-    const env = cleanEnv(process.env, {
-      ...taskEnv({
-        task,
-        prompt: task.prompt ?? task.run ?? task.title,
-        promptFile: '',
-        worktree: this.gatePath,
-        branch: candidate,
-        attempt: record.attempt,
-        runId: this.ctx.runId,
-        fleetDir: this.ctx.spec.dir,
-        port: this.ctx.spec.portBase + this.ctx.spec.concurrency,
-      }),
-      FLEET_GATE: '1',
-    });
-    const opts = { cwd: this.gatePath, env, logFile, deadline: Date.now() + task.timeoutMs };
-    const needsSetup = previous === undefined || (await changedPaths(repo, previous, candidate)).some((p) => SETUP_INPUTS.test(p));
-    if (needsSetup) {
-      await bringIgnoredFiles(repo, this.gatePath, task.copy, task.link);
-      const setup = await runShellSteps(this.ctx, task, task.setup, opts);
-      if (!setup.ok) {
-        this.gateCommit = undefined;
-        return setup;
-      }
-    }
-    return runShellSteps(this.ctx, task, task.check, opts);
+  log(member: { task: TaskSpec; record: TaskRecord }, line: string): void {
+    const file = join(attemptLogDir(this.ctx.paths, member.task, this.ctx.spec.multiProject, member.record.attempt), 'merge.log');
+    mkdirSync(join(file, '..'), { recursive: true });
+    appendFileSync(file, `${line}\n`);
   }
 
-  /** Early warning: whenever base moves, merge-tree every queued branch against it. */
-  private async predictConflicts(base: string): Promise<void> {
-    const ctx = this.ctx;
-    const repo = this.project.path;
-    const head = await revParse(repo, `refs/heads/${base}`);
-    if (!head) return;
-    for (const key of ctx.store.state.order) {
-      const t = ctx.store.state.tasks[key]!;
-      const spec = ctx.task(key);
-      if (t.state !== 'queued' || spec.project !== this.project.name || spec.base !== base || !t.tip) continue;
-      const result = await mergeTree(repo, head, t.tip).catch(() => undefined);
-      if (!result) continue;
-      const paths = result.kind === 'conflict' ? result.paths : [];
-      if (paths.join('\0') !== (t.predictedConflicts ?? []).join('\0')) ctx.emit({ type: 'conflict_predicted', key, paths });
-    }
-  }
-}
-
-function commitMessage(task: TaskSpec): string {
-  const subject = task.merge === 'merge' ? `Merge fleet task ${task.id}: ${task.title}` : task.title;
-  return `${subject}\n\nFleet-Task: ${task.id}\n`;
 }

@@ -35,6 +35,9 @@ export async function resumeInterrupted(engine: Engine, state: RunState): Promis
     } else if (t.state === 'merged' && t.cleanupPending) {
       await engine.queueFor(spec).cleanup(spec, t);
     } else if (t.state === 'merging') {
+      // A gate run of the dead process may still be checking in the gate worktree the queue is
+      // about to reuse: it runs with the batch's first task's identity, so it is found like an agent.
+      await killTask(undefined, owner);
       // The queue re-checks refs before building anything, so a merge that landed is not repeated.
       ctx.emit({ type: 'merge_waiting', key, reason: 'resuming an interrupted merge' });
     }

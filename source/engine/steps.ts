@@ -23,6 +23,9 @@ export interface StepOptions {
   deadline?: number;
   /** Whose output pane the lines go to. */
   showAs?: string;
+  /** Where the job is registered in ctx.jobs, when it is not the task's own process (a gate run). */
+  jobKey?: string;
+  onStart?: (job: Job) => void;
 }
 
 /** Runs shell commands one after another (setup, check), stopping at the first failure. */
@@ -45,7 +48,6 @@ export async function runJob(
     exitFile?: string;
     /** A live process of a previous fleet to take over instead of starting one. */
     adopt?: { pid: number; startTime: string };
-    onStart?: (job: Job) => void;
     /** Turns each sanitized line into what the pane shows (structured agent output → readable text). */
     display?: (line: string) => string[];
   },
@@ -64,7 +66,8 @@ export async function runJob(
     onLines: (lines: string[]) => ctx.output.add(key, opts.display ? lines.flatMap(opts.display) : lines),
   };
   const job = opts.adopt && opts.exitFile ? Job.adopt({ ...spec, exitFile: opts.exitFile }, opts.adopt.pid, opts.adopt.startTime) : Job.start(spec);
-  ctx.jobs.set(task.key, job);
+  const jobKey = opts.jobKey ?? task.key;
+  ctx.jobs.set(jobKey, job);
   opts.onStart?.(job);
   if (ctx.store.state.tasks[task.key]?.paused) job.pause();
   try {
@@ -82,6 +85,6 @@ export async function runJob(
           : `exited with status ${r.exitCode}`;
     return { ok, exitCode: r.exitCode, timedOut: r.timedOut, killed: r.killed, message, tail };
   } finally {
-    if (ctx.jobs.get(task.key) === job) ctx.jobs.delete(task.key);
+    if (ctx.jobs.get(jobKey) === job) ctx.jobs.delete(jobKey);
   }
 }

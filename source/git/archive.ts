@@ -9,7 +9,8 @@ import { gitOk } from './exec.js';
 import { commitTree } from './merge.js';
 import { createRef, deleteRef, readRef } from './refs.js';
 import { isAncestor, isWorktreeClean, revParse, treeOf } from './repo.js';
-import { findWorktree, removeWorktree } from './worktree.js';
+import { samePath } from './paths.js';
+import { removeWorktree } from './worktree.js';
 import { gitDirOf, listWorktrees, type WorktreeRecord } from './worktree-list.js';
 
 export class ArchiveError extends Error {
@@ -100,7 +101,8 @@ async function removeArchiving(
 ): Promise<string | null> {
   const branchRef = `refs/heads/${opts.branch}`;
   const tip = await readRef(repo, branchRef);
-  const worktree = await locateWorktree(repo, opts.worktree, branchRef);
+  const list = await listWorktrees(repo);
+  const worktree = locateWorktree(list, opts.worktree, branchRef);
 
   let archived: string | undefined;
   if (worktree && existsSync(worktree.path)) {
@@ -115,7 +117,7 @@ async function removeArchiving(
   }
 
   if (archived !== undefined) await anchor(repo, opts.ref, archived, opts.message);
-  if (worktree) await removeWorktree(repo, worktree.path);
+  if (worktree) await removeWorktree(repo, worktree.path, list);
   await deleteBranch(repo, branchRef, tip);
   return archived !== undefined ? opts.ref : null;
 }
@@ -124,12 +126,9 @@ async function removeArchiving(
  * The registered worktree for this task: the given path if git knows it, else wherever the branch
  * is checked out (never the main worktree: that one is the user's, and is never removed).
  */
-async function locateWorktree(repo: string, path: string | undefined, branchRef: string): Promise<WorktreeRecord | undefined> {
-  if (path) {
-    const record = await findWorktree(repo, path);
-    if (record) return record;
-  }
-  return (await listWorktrees(repo)).find((w, i) => i > 0 && w.branch === branchRef);
+function locateWorktree(list: WorktreeRecord[], path: string | undefined, branchRef: string): WorktreeRecord | undefined {
+  const record = path ? list.find((w) => samePath(w.path, path)) : undefined;
+  return record ?? list.find((w, i) => i > 0 && w.branch === branchRef);
 }
 
 /**

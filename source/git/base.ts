@@ -24,7 +24,8 @@ export async function advanceBase(repo: string, base: string, candidate: string,
   const current = await revParse(repo, ref);
   if (current === undefined) throw new BaseError(`Base branch ${base} does not exist.`);
   if (current !== expected) return { kind: 'moved', current };
-  const target = await revParse(repo, candidate);
+  // The queue passes the commit ids it built; only a name needs resolving.
+  const target = /^[0-9a-f]{40,64}$/.test(candidate) ? candidate : await revParse(repo, candidate);
   if (target === undefined) throw new BaseError(`Candidate ${candidate} is not a commit.`);
   // Base only ever moves forward onto something that contains it.
   if (!(await isAncestor(repo, expected, target))) {

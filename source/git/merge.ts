@@ -20,13 +20,13 @@ export class UnknownCommitError extends Error {
  * is an error. Pass ref names rather than SHAs for readable conflict-marker labels.
  */
 export async function mergeTree(repo: string, ours: string, theirs: string): Promise<MergeResult> {
-  for (const rev of [ours, theirs]) if (!(await revParse(repo, rev))) throw new UnknownCommitError(rev);
-
   const args = ['merge-tree', '--write-tree', '-z', '--name-only', '--messages', '--end-of-options', ours, theirs];
   const r = await git(repo, args, { raw: true });
   const fields = r.stdout.split('\0');
   const tree = fields[0] ?? '';
   if ((r.exitCode !== 0 && r.exitCode !== 1) || !/^[0-9a-f]{40,64}$/.test(tree)) {
+    // Only now tell "no such commit" apart from other failures: the queue merges once per task.
+    for (const rev of [ours, theirs]) if (!(await revParse(repo, rev))) throw new UnknownCommitError(rev);
     throw new GitError(args, r.exitCode, r.stderr || 'merge-tree printed no tree');
   }
   if (r.exitCode === 0) return { kind: 'clean', tree };

@@ -68,7 +68,8 @@ export async function updateRef(
 /** Deletes `ref`; with `expected`, only while it still points there. */
 export async function deleteRef(cwd: string, ref: string, expected?: string): Promise<'ok' | 'moved' | 'missing'> {
   assertFullRef(ref);
-  if ((await readRef(cwd, ref)) === undefined) return 'missing';
+  // With an expected value the CAS itself says whether the ref was there; without, look first.
+  if (expected === undefined && (await readRef(cwd, ref)) === undefined) return 'missing';
   await assertNotInUse(cwd, ref);
   const args = ['update-ref', '-d', ref, ...(expected ? [expected] : [])];
   const r = await git(cwd, args);
@@ -114,4 +115,29 @@ export async function setRef(cwd: string, ref: string, sha: string, reason?: str
   if (current === sha) return 'ok';
   if (current === undefined) return (await createRef(cwd, ref, sha, reason)) === 'ok' ? 'ok' : 'moved';
   return updateRef(cwd, ref, sha, current, reason);
+}
+
+/**
+ * Points several fleet-owned refs at their commits in one transaction (`update-ref --stdin`): a
+ * batch's candidate refs are all written, or none is.
+ */
+export async function setRefs(cwd: string, refs: readonly { ref: string; sha: string }[], reason?: string): Promise<void> {
+  if (refs.length === 0) return;
+  for (const { ref } of refs) assertFullRef(ref);
+  const args = ['update-ref', '--create-reflog', ...(reason ? ['-m', reason] : []), '--stdin', '-z'];
+  const input = refs.map(({ ref, sha }) => `update ${ref}\0${sha}\0\0`).join('');
+  const r = await git(cwd, args, { input });
+  if (r.exitCode !== 0) throw new GitError(args, r.exitCode, r.stderr);
+}
+
+/** Deletes fleet-owned refs (not branches) in one transaction; missing ones are fine. */
+export async function deleteRefs(cwd: string, refs: readonly string[]): Promise<void> {
+  if (refs.length === 0) return;
+  for (const ref of refs) {
+    assertFullRef(ref);
+    if (ref.startsWith('refs/heads/')) throw new InvalidRefError(ref);
+  }
+  const args = ['update-ref', '--stdin', '-z'];
+  const r = await git(cwd, args, { input: refs.map((ref) => `delete ${ref}\0\0`).join('') });
+  if (r.exitCode !== 0) throw new GitError(args, r.exitCode, r.stderr);
 }

@@ -57,6 +57,14 @@ export async function isAncestor(cwd: string, ancestor: string, descendant: stri
   throw new GitError(args, r.exitCode, r.stderr);
 }
 
+/** The trees of several commits in one git call. */
+export async function treesOf(cwd: string, commits: readonly string[]): Promise<string[]> {
+  // git 2.39's rev-parse echoes --end-of-options when given several revisions: take ids only.
+  for (const c of commits) if (!/^[0-9a-f]{40,64}$/.test(c)) throw new Error(`treesOf needs commit ids, got "${c}"`);
+  const out = await gitOk(cwd, ['rev-parse', ...commits.map((c) => `${c}^{tree}`)]);
+  return out.split('\n');
+}
+
 export async function treeOf(cwd: string, commit: string): Promise<string> {
   return gitOk(cwd, ['rev-parse', '--verify', '--end-of-options', `${commit}^{tree}`]);
 }
@@ -114,6 +122,18 @@ export async function identity(cwd: string, config?: Map<string, string>): Promi
  * caller's environment already names a committer (git would use it anyway).
  */
 export async function identityEnv(cwd: string): Promise<Record<string, string>> {
+  // The queue commits once per task in the same repository: one config read every few seconds is enough.
+  const known = identityCache.get(cwd);
+  if (known && known.until > Date.now()) return known.env;
+  const env = await readIdentityEnv(cwd);
+  identityCache.set(cwd, { env, until: Date.now() + IDENTITY_TTL_MS });
+  return env;
+}
+
+const IDENTITY_TTL_MS = 5_000;
+const identityCache = new Map<string, { env: Record<string, string>; until: number }>();
+
+async function readIdentityEnv(cwd: string): Promise<Record<string, string>> {
   const config = await identityConfig(cwd);
   const who = await identity(cwd, config);
   const env = process.env;

@@ -83,9 +83,10 @@ export interface BranchUse {
  * git's own `branch -f` refuses both, but plumbing such as update-ref checks neither.
  */
 export async function branchUse(repo: string, ref: string): Promise<BranchUse> {
-  const checkedOut = (await listWorktrees(repo)).filter((w) => !w.bare && w.branch === ref).map((w) => w.path);
+  const list = await listWorktrees(repo);
+  const checkedOut = list.filter((w) => !w.bare && w.branch === ref).map((w) => w.path);
   const rebasing: string[] = [];
-  for (const { gitDir, worktree } of await worktreeGitDirs(repo)) {
+  for (const { gitDir, worktree } of await worktreeGitDirs(repo, list)) {
     for (const state of ['rebase-merge', 'rebase-apply']) {
       const headName = await readFile(join(gitDir, state, 'head-name'), 'utf8').catch(() => undefined);
       if (headName?.trim() === ref && !rebasing.includes(worktree)) rebasing.push(worktree);
@@ -95,9 +96,9 @@ export async function branchUse(repo: string, ref: string): Promise<BranchUse> {
 }
 
 /** Every worktree's private git dir with the worktree path it belongs to. */
-export async function worktreeGitDirs(repo: string): Promise<{ gitDir: string; worktree: string }[]> {
+export async function worktreeGitDirs(repo: string, list?: WorktreeRecord[]): Promise<{ gitDir: string; worktree: string }[]> {
   const { commonDir } = await repoInfo(repo);
-  const main = (await listWorktrees(repo))[0];
+  const main = (list ?? (await listWorktrees(repo)))[0];
   const dirs = [{ gitDir: commonDir, worktree: main?.path ?? dirname(commonDir) }];
   const adminRoot = join(commonDir, 'worktrees');
   const ids = await readdir(adminRoot).catch(() => [] as string[]);
@@ -112,6 +113,16 @@ export async function worktreeGitDirs(repo: string): Promise<{ gitDir: string; w
 }
 
 /** The private git dir of the worktree at `path` (the main one's is the common dir). */
+/**
+ * A linked worktree's private git dir, read from its `.git` file without running git (the commit
+ * phase asks for it on every task); undefined for anything else (a main checkout's `.git` dir).
+ */
+export async function linkedGitDirOf(worktree: string): Promise<string | undefined> {
+  const pointer = await readFile(join(worktree, '.git'), 'utf8').catch(() => undefined);
+  const m = pointer === undefined ? null : /^gitdir: (.+)$/m.exec(pointer);
+  return m ? resolve(worktree, m[1]!.trim()) : undefined;
+}
+
 export async function gitDirOf(worktree: string): Promise<string> {
   const args = ['rev-parse', '--path-format=absolute', '--git-dir'];
   const r = await git(worktree, args);

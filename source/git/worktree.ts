@@ -27,16 +27,18 @@ export async function findWorktree(repo: string, path: string): Promise<Worktree
  * out exactly once — git's own "already checked out" check is not atomic. Populates the files
  * outside the admin lock.
  */
-export async function addWorktree(repo: string, path: string, branch: string, reason: string): Promise<void> {
+export async function addWorktree(repo: string, path: string, branch: string, reason: string, opts: { branchIsNew?: boolean } = {}): Promise<void> {
   const target = canonicalPath(path);
   const ref = `refs/heads/${branch}`;
-  if (!(await branchExists(repo, branch))) throw new WorktreeError(`Cannot add a worktree for ${branch}: the branch does not exist.`);
+  if (!opts.branchIsNew && !(await branchExists(repo, branch))) throw new WorktreeError(`Cannot add a worktree for ${branch}: the branch does not exist.`);
   await mkdir(dirname(target), { recursive: true });
 
   await withWorktreeAdminLock(repo, async () => {
-    const holder = (await listWorktrees(repo)).find((w) => w.branch === ref);
+    // A branch fleet created a moment ago by CAS cannot be checked out anywhere yet.
+    const holder = opts.branchIsNew ? undefined : (await listWorktrees(repo)).find((w) => w.branch === ref);
     if (holder) throw new WorktreeError(`Cannot add a worktree for ${branch}: it is already checked out at ${holder.path}.`);
     await gitOk(repo, ['worktree', 'add', '--no-checkout', '--lock', '--reason', reason, '--', target, branch]);
+    if (opts.branchIsNew) return;
     const holders = (await listWorktrees(repo)).filter((w) => w.branch === ref);
     if (holders.length !== 1 || !samePath(holders[0]!.path, target)) {
       // Someone outside fleet checked the branch out meanwhile; back out our (empty) worktree.
@@ -86,9 +88,10 @@ function switchGate(gate: string, sha: string): Promise<string> {
  * is already gone is removed from git's records the same way (git 2.39 allows it), falling back
  * to prune. Idempotent; never archives, never deletes a branch.
  */
-export async function removeWorktree(repo: string, path: string): Promise<void> {
+export async function removeWorktree(repo: string, path: string, list?: WorktreeRecord[]): Promise<void> {
   const target = canonicalPath(path);
-  const list = await listWorktrees(repo);
+  // `list`: the caller's fresh listing, when it just read one (removing a merged task's worktree).
+  list ??= await listWorktrees(repo);
   const record = list.find((w) => samePath(w.path, target));
   if (!record) return;
   if (record === list[0]) throw new WorktreeError(`Refusing to remove ${target}: it is the main worktree.`);

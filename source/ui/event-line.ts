@@ -41,7 +41,19 @@ export function eventLine(event: FleetEvent, state: RunState): string | undefine
     case 'merge_waiting':
       return `${event.key}: waiting to merge: ${event.reason}`;
     case 'candidate_built':
-      return event.gate ? `${event.key}: gate check of candidate ${short(event.candidate)}` : undefined;
+      return undefined; // batch_started says it once for the batch
+    case 'batch_started':
+      return event.keys.length === 1
+        ? `${event.keys[0]}: ${event.gate ? `gate check of candidate ${short(event.tip)}` : `landing ${short(event.tip)}`}`
+        : `batch ${event.batch}: ${event.gate ? 'gate check of' : 'landing'} ${event.keys.length} tasks (${event.keys.join(', ')})${event.speculative ? ', stacked on the batch ahead' : ''}`;
+    case 'batch_result':
+      return event.passed || event.keys.length === 1 ? undefined : `batch ${event.batch}: gate failed; bisecting ${event.keys.length} tasks`;
+    case 'bisect_step':
+      return `batch ${event.batch}: ${event.step === 'rerun' ? 'confirming' : 'bisecting'}: ${event.tested.length} task(s) ${event.passed ? 'pass' : 'fail'}`;
+    case 'merge_deferred':
+      return `${event.key}: back in the queue: ${event.reason}`;
+    case 'gate_flaky':
+      return `${event.key}: flaky gate: ${event.message}`;
     case 'task_merged':
       return `${event.key}: merged into ${event.base} (${short(event.commit)})`;
     case 'cleanup_done':

@@ -20,7 +20,7 @@ export function queueItems(state: RunState): QueueItem[] {
   const queued = tasks.filter((t) => t.state === 'queued').sort((a, b) => queuedAt(a) - queuedAt(b));
   const reviews = tasks.filter((t) => t.state === 'review' && (t.review?.reason === 'conflict' || t.review?.reason === 'gate_failed'));
   const items: QueueItem[] = [
-    ...merging.map((t): QueueItem => ({ text: `▶ ${t.key} (${t.candidate ? 'gate check' : 'merging'})`, tone: 'active' })),
+    ...mergingItems(merging),
     ...queued.map((t): QueueItem => ({
       text: `${t.key} (${t.waitReason ? `waiting: ${t.waitReason}` : 'queued'})${t.predictedConflicts ? ` ⚠ will conflict: ${t.predictedConflicts.join(', ')}` : ''}`,
       tone: t.waitReason || t.predictedConflicts ? 'warn' : 'waiting',
@@ -31,6 +31,28 @@ export function queueItems(state: RunState): QueueItem[] {
     })),
   ];
   return items.map((item) => ({ ...item, text: plain(item.text) }));
+}
+
+/**
+ * What is merging, one item per batch: `▶ t3 (gate check)` for a batch of one, `▶ gating 8 (batch)`
+ * for a batch's gate run, `▶ bisecting 4 | 4` while a failed batch is bisected (the run holds 4).
+ */
+function mergingItems(merging: readonly TaskRecord[]): QueueItem[] {
+  const items: QueueItem[] = [];
+  const seen = new Set<number>();
+  for (const t of merging) {
+    const b = t.batch;
+    if (b && seen.has(b.id)) continue;
+    if (b) seen.add(b.id);
+    const members = b ? merging.filter((m) => m.batch?.id === b.id) : [t];
+    let text: string;
+    if (!b) text = `▶ ${t.key} (${t.candidate ? 'gate check' : 'merging'})`;
+    else if (b.step === 'bisecting') text = b.testing ? `▶ bisecting ${b.testing} | ${b.size - b.testing}` : `▶ bisecting ${b.size}`;
+    else if (members.length === 1) text = `▶ ${t.key} (${b.step === 'landing' ? 'merging' : 'gate check'})`;
+    else text = `▶ ${b.step === 'landing' ? 'landing' : 'gating'} ${members.length} (${b.speculative ? 'stacked' : 'batch'})`;
+    items.push({ text, tone: 'active' });
+  }
+  return items;
 }
 
 function queuedAt(t: TaskRecord): number {
