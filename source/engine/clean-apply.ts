@@ -1,7 +1,7 @@
 // Carries out a `fleet clean` plan (engine/clean-plan.ts), one line per action saying what was done
 // and where the work went. An action that fails is reported and the rest still run, except that a
 // run whose leftovers could not all be removed is not marked superseded.
-import { isSameProcess, killTask } from '../agents/processes.js';
+import { localRunner } from '../agents/runner.js';
 import { archiveAndRemove, removeTaskWorktree } from '../git/archive.js';
 import { deleteRef } from '../git/refs.js';
 import { prunableRecords } from '../git/leftovers.js';
@@ -84,6 +84,6 @@ function recordCleanup(record: CleanupRecord | undefined): string {
 
 /** A detached agent may still be writing into the worktree about to go; its processes stop first. */
 async function stopProcesses({ runId, task }: StopTarget): Promise<void> {
-  const pid = task.pid !== undefined && isSameProcess(task.pid, task.pidStart) ? task.pid : undefined;
-  await killTask(pid, { runId, project: task.project, taskId: task.id });
+  const pid = task.pid !== undefined && localRunner.isAlive(task.pid, task.pidStart) ? task.pid : undefined;
+  await localRunner.killTask(pid, { runId, project: task.project, taskId: task.id });
 }

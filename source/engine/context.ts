@@ -3,6 +3,7 @@ import type { FleetSpec, ProjectSpec, TaskSpec } from '../core/fleet.js';
 import * as names from '../core/names.js';
 import type { RunRefKind } from '../core/names.js';
 import type { Job } from '../agents/job.js';
+import type { Runner } from '../agents/runner.js';
 import type { OutputBook } from './output.js';
 import type { RunPaths } from './paths.js';
 import type { Store } from './store.js';
@@ -19,6 +20,8 @@ export interface EngineContext {
   output: OutputBook;
   /** The process currently running for a task (setup step, agent or check), to pause or stop it. */
   jobs: Map<string, Job>;
+  /** Where tasks' processes run: everything done to them goes through it. */
+  runner: Runner;
   /** Keys of tasks the user stopped (cancel, discard) while something of theirs was running. */
   stopping: Set<string>;
   emit(event: EventInput): void;

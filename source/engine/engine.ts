@@ -4,7 +4,7 @@ import { schedulingPriority } from '../core/dag.js';
 import type { FleetSpec, TaskSpec } from '../core/fleet.js';
 import { isSettled, readyTasks } from '../core/selectors.js';
 import { archiveAndRemove } from '../git/archive.js';
-import { killTask } from '../agents/processes.js';
+import { localRunner } from '../agents/runner.js';
 import { runAttempt, type StartAt } from './attempt.js';
 import { archiveRef, branchName, worktreePath, type EngineContext, type EventInput } from './context.js';
 import { MergeQueue } from './merge-queue.js';
@@ -61,6 +61,7 @@ export class Engine {
       store,
       output: new OutputBook((key, line) => this.emit({ type: 'progress', key, line })),
       jobs: new Map(),
+      runner: localRunner,
       stopping: new Set(),
       emit: (event) => this.emit(event),
       autoResolve: (key, attempt) => {
@@ -246,7 +247,7 @@ export class Engine {
     this.ctx.stopping.add(key);
     const job = this.ctx.jobs.get(key);
     if (job) await job.kill();
-    else await killTask(undefined, { runId: this.ctx.runId, project: task.project, taskId: task.id });
+    else await this.ctx.runner.killTask(undefined, { runId: this.ctx.runId, project: task.project, taskId: task.id });
   }
 
 

@@ -1,13 +1,12 @@
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { killTask } from '../agents/processes.js';
 import { HAS_RUNNING_PROCESS } from '../core/selectors.js';
 import type { RunState, TaskRecord } from '../core/state.js';
 import { worktreePath, type EngineContext } from './context.js';
 import type { Engine, StartOrder } from './engine.js';
 
 /**
- * What a crash or interrupt left mid-way (SPEC §2: an attempt cut short by fleet itself resumes
+ * What a crash or interrupt left mid-way (docs/design.md#crash-safety: an attempt cut short by fleet itself resumes
  * in its worktree and uses no retry). An agent still running detached is adopted; one that
  * finished meanwhile has its exit status collected; anything else of the task's is stopped
  * before its worktree is touched. Returns where each interrupted attempt picks up.
@@ -23,13 +22,13 @@ export async function resumeInterrupted(engine: Engine, state: RunState): Promis
     const active = HAS_RUNNING_PROCESS.has(t.state);
     if (active && t.failure) {
       // It failed and a retry was due when fleet stopped: archive the failed attempt (idempotent), then retry.
-      await killTask(t.pid, owner);
+      await ctx.runner.killTask(t.pid, owner);
       await engine.archiveAttempt(spec, t.attempt);
       resume.set(key, { startAt: 'fresh', forced: true, failure: { attempt: t.attempt, summary: t.failure.message, detail: t.failure.tail } });
     } else if (t.state === 'running' && t.pid !== undefined && t.pidStart) {
       resume.set(key, { startAt: 'agent', forced: true, adopt: { pid: t.pid, startTime: t.pidStart } });
     } else if (active) {
-      await killTask(t.pid, owner);
+      await ctx.runner.killTask(t.pid, owner);
       clearStaleIndexLock(ctx, t);
       resume.set(key, { startAt: t.state === 'preparing' ? 'setup' : t.state === 'running' ? 'agent' : 'check', forced: true });
     } else if (t.state === 'merged' && t.cleanupPending) {
@@ -37,7 +36,7 @@ export async function resumeInterrupted(engine: Engine, state: RunState): Promis
     } else if (t.state === 'merging') {
       // A gate run of the dead process may still be checking in the gate worktree the queue is
       // about to reuse: it runs with the batch's first task's identity, so it is found like an agent.
-      await killTask(undefined, owner);
+      await ctx.runner.killTask(undefined, owner);
       // The queue re-checks refs before building anything, so a merge that landed is not repeated.
       ctx.emit({ type: 'merge_waiting', key, reason: 'resuming an interrupted merge' });
     }

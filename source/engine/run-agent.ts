@@ -2,7 +2,6 @@ import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { taskArgv } from '../agents/command.js';
 import { createProgressParser } from '../agents/progress.js';
-import { killTask } from '../agents/processes.js';
 import type { AgentProgressInfo } from '../core/events.js';
 import type { TaskSpec } from '../core/fleet.js';
 import type { EngineContext } from './context.js';
@@ -62,7 +61,7 @@ export async function runAgent(ctx: EngineContext, run: AgentRun): Promise<StepR
   let result = await start(run.adopt);
   if (result.lost && !ctx.stopping.has(task.key)) {
     // The adopted agent died with its wrapper (killed with the old fleet): run it again.
-    await killTask(undefined, { runId: ctx.runId, project: task.project, taskId: task.id });
+    await ctx.runner.killTask(undefined, { runId: ctx.runId, project: task.project, taskId: task.id });
     rmSync(exitFile, { force: true });
     result = await start();
   }

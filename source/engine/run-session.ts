@@ -7,7 +7,7 @@ import { runExitCode } from '../core/selectors.js';
 import { replay, type RunState } from '../core/state.js';
 import { UserError } from '../core/user-error.js';
 import { archiveAndRemove } from '../git/archive.js';
-import { killTask } from '../agents/processes.js';
+import { localRunner } from '../agents/runner.js';
 import { Engine } from './engine.js';
 import { drainInbox, InboxWatcher } from './inbox.js';
 import { logInternalError } from './internal-error.js';
@@ -195,7 +195,7 @@ async function supersede(spec: FleetSpec, previous: RunSummary, warn: (line: str
     const t = previous.state.tasks[key]!;
     const project = spec.projects.find((p) => p.name === t.project);
     if (!project || t.attempt === 0) continue;
-    await killTask(t.pid, { runId: previous.meta.runId, project: t.project, taskId: t.id });
+    await localRunner.killTask(t.pid, { runId: previous.meta.runId, project: t.project, taskId: t.id });
     const archived = await archiveAndRemove(project.path, {
       worktree: t.worktree ?? worktreePath(project.worktreeDir, t.id),
       branch: branchName(t.id),

@@ -1,6 +1,5 @@
 import { appendFileSync } from 'node:fs';
-import { Job } from '../agents/job.js';
-import { readLogTail } from '../agents/log-tail.js';
+import type { Job } from '../agents/job.js';
 import type { TaskSpec } from '../core/fleet.js';
 import type { EngineContext } from './context.js';
 
@@ -65,14 +64,14 @@ export async function runJob(
     owner: { runId: ctx.runId, project: task.project, taskId: task.id },
     onLines: (lines: string[]) => ctx.output.add(key, opts.display ? lines.flatMap(opts.display) : lines),
   };
-  const job = opts.adopt && opts.exitFile ? Job.adopt({ ...spec, exitFile: opts.exitFile }, opts.adopt.pid, opts.adopt.startTime) : Job.start(spec);
+  const job = opts.adopt && opts.exitFile ? ctx.runner.adopt({ ...spec, exitFile: opts.exitFile }, opts.adopt.pid, opts.adopt.startTime) : ctx.runner.start(spec);
   const jobKey = opts.jobKey ?? task.key;
   ctx.jobs.set(jobKey, job);
   opts.onStart?.(job);
   if (ctx.store.state.tasks[task.key]?.paused) job.pause();
   try {
     const r = await job.result;
-    const tail = readLogTail(opts.logFile);
+    const tail = ctx.runner.logTail(opts.logFile);
     if (r.lost) return { ok: false, exitCode: null, timedOut: false, killed: false, lost: true, message: 'vanished without an exit status', tail };
     if (r.spawnError) return { ok: false, exitCode: null, timedOut: false, killed: false, message: r.spawnError, tail };
     const ok = r.exitCode === 0 && !r.timedOut && !r.killed;
