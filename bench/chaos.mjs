@@ -1,4 +1,4 @@
-// Long crash test (SPEC §9): N random kill -9 of fleet during 20-task runs, each resumed to the end.
+// Long crash test (docs/design.md#performance-bars): N random kill -9 of fleet during 20-task runs, each resumed to the end.
 // A 20-task run finishes after a few dozen kills (its agents keep working while fleet is dead), so
 // the N kills are spread over as many fresh 20-task rounds as it takes. Each round checks
 // exactly-once merges, the final tree, no leftovers, git fsck and an untouched dirty checkout.

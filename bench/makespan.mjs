@@ -1,4 +1,4 @@
-// SPEC §9 "Scheduling": makespan within 5% of the lower bound max(critical path, work/slots) on
+// docs/design.md#performance-bars "Scheduling": makespan within 5% of the lower bound max(critical path, work/slots) on
 // synthetic DAGs.
 //
 // Each DAG (seeded, so every run measures the same graphs): 30–60 tasks, each a `sleep` of
@@ -6,7 +6,7 @@
 // repo (so checkouts cost little), `fleet run --json`. Makespan = first attempt_started → last
 // task_merged (node start-up excluded; it is in `wall`).
 //
-//   bound       max(critical path, total work / 4) from the sleep durations alone: the SPEC's bar.
+//   bound       max(critical path, total work / 4) from the sleep durations alone: the bar.
 //   fixedBound  the same with fleet's measured fixed costs per task added (from the --json events
 //               of this run): a slot is held from attempt_started to check_passed (worktree,
 //               agent, commit, check) and dependents wait further for the merge (merge_started →

@@ -1,4 +1,4 @@
-// SPEC §9 "Orchestration overhead": fleet vs a plain shell script doing the same worktree/merge
+// docs/design.md#performance-bars "Overhead": fleet vs a plain shell script doing the same worktree/merge
 // steps on a 5,000-file repo: ≤ 1.10× at concurrency 1; with concurrency 4 clearly faster.
 //
 // Every run starts from a fresh local clone of one generated repo (5,000 files of ~1 KB in 50

@@ -1,4 +1,4 @@
-// SPEC §9: a 1000-task file validates and plans in < 1 s. Times `fleet validate` end to end
+// docs/design.md#performance-bars: a 1000-task file validates and plans in < 1 s. Times `fleet validate` end to end
 // (node start-up, yaml, schema, DAG, git preflight) on a layered random DAG.
 import { execFileSync } from 'node:child_process';
 import { rmSync, writeFileSync } from 'node:fs';

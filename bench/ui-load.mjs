@@ -1,4 +1,4 @@
-// SPEC §9 "UI under load": 16 agents each writing 1,000 lines/s → fleet ≤ 30% of one core,
+// docs/design.md#performance-bars "UI under load": 16 agents each writing 1,000 lines/s → fleet ≤ 30% of one core,
 // ≤ 150 MB RSS per process, key-to-screen p95 ≤ 100 ms, terminal bytes/s bounded. Held with
 // margin (issue 9): ≤ 25% of a core and key p95 ≤ 60 ms; those are the bars checked here.
 // Each run appends a dated row to the history table in bench/RESULTS.md (UI_RESULTS=0: not).
@@ -6,7 +6,7 @@
 // The real binary in a real terminal: `fleet run` in a tmux pane (CI unset) starts the engine as a
 // background process (`run --daemon`) and becomes the UI client of its socket. Both processes are
 // measured. The agents are bench/agents/spam.mjs (116-byte lines, 80 visible characters, 7 SGR
-// sequences, like the ccmanager anchor in research/ccmanager-load.md), all started at once.
+// sequences, like the ccmanager anchor in bench/RESULTS.md), all started at once.
 //
 // Phases, per terminal size (the first size is the anchor's 120×40, the others via resize-window):
 //   watch: nothing typed; CPU (utime+stime from /proc/<pid>/stat), RSS, terminal bytes/s and

@@ -4,7 +4,7 @@
 //
 // Waits for CTL_DIR/go, then writes RATE lines a second (10 ms ticks, absolute-time pacing, so a
 // late tick catches up) until CTL_DIR/quit exists or MAX_SECONDS have passed. Each line is like
-// the ccmanager anchor's (research/ccmanager-load.md): 80 visible characters with 7 SGR colour
+// the ccmanager anchor's (bench/RESULTS.md): 80 visible characters with 7 SGR colour
 // sequences, 116 bytes with the newline. Then it writes CTL_DIR/stats-NAME.json (lines, seconds, worst lag
 // behind schedule) and edits spam-NAME.txt in its worktree, so the task has a change to merge.
 import { existsSync, writeFileSync, writeSync } from 'node:fs';

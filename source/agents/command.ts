@@ -23,7 +23,7 @@ export interface TaskEnvInput {
   agentEnv?: Record<string, string>;
 }
 
-/** SPEC §3: the variables every agent, setup and check process gets. */
+/** The variables every agent, setup and check process gets (docs/design.md#processes). */
 export function taskEnv(input: TaskEnvInput): Record<string, string> {
   const { task } = input;
   const env: Record<string, string> = {
@@ -64,7 +64,7 @@ export function promptWithFailure(prompt: string, failure: { attempt: number; su
   ].join('\n');
 }
 
-/** The prompt for resolving a conflict with the base inside the task's worktree (SPEC §2). */
+/** The prompt for resolving a conflict with the base inside the task's worktree (docs/design.md#task-lifecycle). */
 /** `on_gate_failure: agent`: the combined base is merged into the branch; the gate's log says what broke. */
 export function repairPrompt(prompt: string, base: string, failure: string, tail: string, conflicts: string[]): string {
   const clipped = tail.length > 6000 ? `…${tail.slice(-6000)}` : tail;

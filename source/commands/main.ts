@@ -33,7 +33,7 @@ function concurrency(value: string): number {
   return n;
 }
 
-/** Parses argv and runs one command; returns the process exit code (SPEC §4). */
+/** Parses argv and runs one command; returns the process exit code (docs/design.md#task-lifecycle). */
 export async function main(argv: string[]): Promise<number> {
   let code = 0;
   const set = (p: Promise<number>) => p.then((c) => void (code = c));

@@ -23,7 +23,7 @@ export interface PreflightResult {
   commonDirs: Map<string, string>;
 }
 
-/** Checks that need git and the machine, after the file itself validated (SPEC §3). */
+/** Checks that need git and the machine, after the file itself validated (docs/config.md). */
 export async function preflight(spec: FleetSpec, options: { ownBranches?: (project: string) => Set<string> } = {}): Promise<PreflightResult> {
   const problems: Problem[] = [];
   const warnings: string[] = [];

@@ -11,7 +11,7 @@ import { UserError } from './user-error.js';
 const DAEMON_START_MS = 30_000;
 
 /**
- * `fleet run` on a terminal (SPEC §4, §6): the engine runs in a background process detached from
+ * `fleet run` on a terminal (docs/design.md#processes): the engine runs in a background process detached from
  * the terminal, so a dropped SSH connection loses nothing; this process is only the UI, attached
  * through the run's socket. Config and repo problems are reported here, before anything starts.
  */

@@ -47,7 +47,7 @@ export async function statusCommand(options: StatusOptions): Promise<number> {
   return 0;
 }
 
-/** SPEC §5: a merged task is never re-queued, but if its base later stops containing it, say so. */
+/** docs/design.md#advancing-base: a merged task is never re-queued, but if its base later stops containing it, say so. */
 async function mergesNoLongerInBase(state: RunState): Promise<Set<string>> {
   const gone = new Set<string>();
   let spec: FleetSpec;

@@ -1,4 +1,4 @@
-// The shape of fleet.yaml (SPEC §3) as a zod schema. Every leaf says in words what it expects,
+// The shape of fleet.yaml (docs/config.md) as a zod schema. Every leaf says in words what it expects,
 // so an issue reads "expected an integer from 1 to 256, got 0" rather than zod's defaults.
 // Cross-field rules (prompt xor run, unknown deps, cycles, agents) live in resolve.ts.
 import { z } from 'zod';

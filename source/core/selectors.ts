@@ -1,6 +1,6 @@
 import type { RunState, StoredState, TaskRecord } from './state.js';
 
-/** The states of SPEC §2 as a user sees them. */
+/** The states of docs/design.md#task-lifecycle as a user sees them. */
 export type TaskStatus = StoredState | 'ready' | 'paused' | 'blocked';
 
 // Every set of stored states the code asks about is named here once; a different meaning gets a
@@ -105,7 +105,7 @@ export function countByStatus(state: RunState): Record<TaskStatus, number> {
   return counts;
 }
 
-/** SPEC §4: 0 when every task merged or was accepted, else 1. */
+/** docs/design.md#task-lifecycle (exit codes): 0 when every task merged or was accepted, else 1. */
 export function runExitCode(state: RunState): 0 | 1 {
   return state.order.every((k) => isDone(state.tasks[k]!)) ? 0 : 1;
 }

@@ -1,7 +1,7 @@
 import type { AgentProgressInfo, FailurePhase, FleetEvent, ReviewReason, StopReason, TaskInfo } from './events.js';
 
 /**
- * Stored task states. The SPEC's `ready`, `paused` and `blocked` are derived from these plus the
+ * Stored task states. The lifecycle's `ready`, `paused` and `blocked` are derived from these plus the
  * dependency graph (see selectors.ts), so they can never disagree with the tasks they depend on.
  */
 export type StoredState =

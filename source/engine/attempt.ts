@@ -52,7 +52,7 @@ class AttemptFailure extends Error {
   }
 }
 
-/** prepare → agent → auto-commit → check, in the task's own worktree (SPEC §2, §5). */
+/** prepare → agent → auto-commit → check, in the task's own worktree (docs/design.md#task-lifecycle, #git-procedures). */
 export async function runAttempt(ctx: EngineContext, input: AttemptInput): Promise<AttemptOutcome> {
   const { task, attempt } = input;
   const repo = ctx.project(task).path;

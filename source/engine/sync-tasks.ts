@@ -25,7 +25,7 @@ function infoOf(r: TaskInfo): TaskInfo {
 }
 
 /**
- * Re-reading the fleet file on resume (SPEC §4): tasks match by key, new ones join, edited ones
+ * Re-reading the fleet file on resume (docs/design.md#state-on-disk): tasks match by key, new ones join, edited ones
  * take effect from their next attempt. Tasks no longer in the file are returned for the caller to
  * archive (if they have work) and remove.
  */

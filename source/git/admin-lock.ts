@@ -1,6 +1,6 @@
 // Serializes worktree bookkeeping (add/remove/prune) per repository. Concurrent `worktree add`
 // calls read each other's half-written admin dirs and can even check one branch out three times
-// (merge-git.md §3.3), so every admin step holds this lock: an in-process queue keyed by the
+// (docs/design.md#creating-a-tasks-worktree), so every admin step holds this lock: an in-process queue keyed by the
 // common dir, plus a lock file so two fleet processes on one repo also take turns.
 import { mkdir, open, readFile, stat, unlink } from 'node:fs/promises';
 import { join } from 'node:path';

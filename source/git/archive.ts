@@ -1,5 +1,5 @@
 // Archive before delete: nothing a user or an agent wrote is removed without a ref that keeps it
-// (SPEC §5). The snapshot uses a temporary index, so the worktree and its real index are never
+// (docs/design.md#archive-before-delete). The snapshot uses a temporary index, so the worktree and its real index are never
 // touched; the archive ref carries a reflog.
 import { existsSync } from 'node:fs';
 import { copyFile, rm } from 'node:fs/promises';
@@ -84,7 +84,7 @@ export async function archiveAndRemove(
 }
 
 /**
- * Every removal of a task worktree (SPEC §5): archive only when there is something the branch
+ * Every removal of a task worktree (docs/design.md#archive-before-delete): archive only when there is something the branch
  * does not hold — uncommitted or untracked files, or a HEAD that left the branch tip.
  */
 export async function removeTaskWorktree(

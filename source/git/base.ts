@@ -1,4 +1,4 @@
-// Moving base to a tested candidate (SPEC §5 step 4) without ever clobbering the user's checkout.
+// Moving base to a tested candidate (docs/design.md#advancing-base) without ever clobbering the user's checkout.
 // Not in use → update-ref CAS. Checked out → `merge --ff-only` in that worktree, the one write
 // fleet ever makes to a user's tree; git refuses it whenever local edits would be overwritten.
 // Being rebased, mid-merge, locked → wait. Failures are classified by looking at state afterwards

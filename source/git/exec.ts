@@ -39,7 +39,7 @@ const REDIRECTING_VARS = [
   'GIT_PREFIX',
 ] as const;
 
-/** Auto-gc racing concurrent commits in sibling worktrees breaks them (merge-git.md §3.7). */
+/** Auto-gc racing concurrent commits in sibling worktrees breaks them (docs/design.md#git-procedures). */
 const FORCED_CONFIG: [string, string][] = [
   ['gc.auto', '0'],
   ['maintenance.auto', 'false'],
@@ -83,7 +83,7 @@ function lastConfigValue(env: NodeJS.ProcessEnv, count: number, key: string): st
 const SAFE_CONFIG = ['-c', 'core.hooksPath=/dev/null', '-c', 'commit.gpgSign=false'];
 
 /**
- * Lock and temp-file races that clear up by themselves (merge-git.md §3.7). A CAS loss
+ * Lock and temp-file races that clear up by themselves (docs/design.md#git-procedures). A CAS loss
  * ("is at … but expected …") and "already checked out" are real answers, never retried.
  */
 const TRANSIENT = [

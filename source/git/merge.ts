@@ -15,7 +15,7 @@ export class UnknownCommitError extends Error {
 }
 
 /**
- * 3-way merge of two commits with their real merge base (merge-git.md §2.1). Exit 1 means
+ * 3-way merge of two commits with their real merge base (docs/design.md#candidates-merging-without-a-working-tree). Exit 1 means
  * "conflict" but also "unknown ref", so both inputs are verified first and exit 1 without a tree
  * is an error. Pass ref names rather than SHAs for readable conflict-marker labels.
  */

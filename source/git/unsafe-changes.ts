@@ -2,7 +2,7 @@ import { posix } from 'node:path';
 import { git } from './exec.js';
 
 /**
- * What a branch changed that fleet must not merge unseen (SPEC §3): a path fleet copies or links
+ * What a branch changed that fleet must not merge unseen (docs/design.md#task-lifecycle): a path fleet copies or links
  * into worktrees (it would shadow the user's own ignored file), or a symlink pointing outside the
  * worktree. Returns one line per finding.
  */

@@ -19,7 +19,7 @@ export interface WorktreeRecord {
 }
 
 /**
- * Parses the -z porcelain format (merge-git.md §3.1): each attribute ends in NUL, each record in
+ * Parses the -z porcelain format (git-worktree(1), "Porcelain Format"): each attribute ends in NUL, each record in
  * an extra NUL; the label is the text before the first space. Unknown labels are ignored, as the
  * format promises to only ever add attributes.
  */

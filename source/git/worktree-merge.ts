@@ -1,5 +1,5 @@
 // Merging the base into a task's own worktree: the one place fleet runs a merge with a working
-// tree, and only when the user asked an agent to resolve a conflict (SPEC §2). Never in the
+// tree, and only when the user asked an agent to resolve a conflict (docs/design.md#task-lifecycle). Never in the
 // user's checkout.
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';

@@ -1,5 +1,5 @@
 // Creating, reusing and removing worktrees. Admin steps run under the per-repo admin lock; the
-// slow parts — writing files on checkout, deleting them on removal — run outside it (SPEC §5),
+// slow parts — writing files on checkout, deleting them on removal — run outside it (docs/design.md#creating-a-tasks-worktree),
 // so one large worktree being removed does not hold up every other task's start.
 import { existsSync } from 'node:fs';
 import { lstat, mkdir, readdir, readFile, rm } from 'node:fs/promises';

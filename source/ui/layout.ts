@@ -1,5 +1,5 @@
 // Screen arithmetic, from the terminal size alone, so every region has a fixed size and the
-// frame can never grow past the terminal (research/tui.md §1.2: the root is rows - 1 high; a
+// frame can never grow past the terminal (docs/ui.md#terminal-facts: the root is rows - 1 high; a
 // frame as tall as the terminal makes Ink 6 clear the whole screen on every render).
 
 export const MIN_COLUMNS = 40;

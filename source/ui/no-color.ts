@@ -1,6 +1,6 @@
 // Bootstrap: import this module before anything that imports ink (chalk decides its colour level
 // once, when it is first evaluated). chalk honours FORCE_COLOR but ignores NO_COLOR
-// (research/tui.md §5), so NO_COLOR (set and not empty, per no-color.org) becomes FORCE_COLOR=0.
+// (docs/ui.md#terminal-facts), so NO_COLOR (set and not empty, per no-color.org) becomes FORCE_COLOR=0.
 // Side effect on purpose: `import './ui/no-color.js'` must be the first import of cli.tsx.
 
 if (process.env.NO_COLOR) process.env.FORCE_COLOR = '0';

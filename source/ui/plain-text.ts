@@ -1,6 +1,6 @@
 // Paths, messages and reasons reach the screen from repositories and agents: a conflicting file
 // may be named with an escape sequence, an error message may span lines. Ink passes OSC and
-// other controls straight to the terminal (research/tui.md §3), and a second line would push
+// other controls straight to the terminal (docs/ui.md#terminal-facts), and a second line would push
 // the layout out of its rows, so every such string goes through here first.
 
 // eslint-disable-next-line no-control-regex

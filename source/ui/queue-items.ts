@@ -11,7 +11,7 @@ export const SEPARATOR = ' · ';
 
 /**
  * The merge queue in queue order: what is merging now (and its step), then what waits, oldest
- * check pass first (SPEC §5: one serial queue per repo, in order of check-pass time), then the
+ * check pass first (docs/merge-queue.md#batches: one queue per repo, in order of check pass), then the
  * reviews the queue produced (conflicts, failed gate checks) — the items that need a human.
  */
 export function queueItems(state: RunState): QueueItem[] {

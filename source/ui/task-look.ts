@@ -2,7 +2,7 @@ import { formatDuration } from '../core/duration.js';
 import { isActive, type TaskStatus } from '../core/selectors.js';
 import type { TaskRecord } from '../core/state.js';
 
-/** Named ANSI colours only: truecolor does not survive SSH (research/tui.md §5). */
+/** Named ANSI colours only: truecolor does not survive SSH (docs/ui.md#terminal-facts). */
 export type Colour = 'gray' | 'cyan' | 'blue' | 'yellow' | 'magenta' | 'green' | 'red' | 'white';
 
 export interface Look {

@@ -1,4 +1,4 @@
-// The terminal around the UI: Ink 6 has no alternate-screen option (research/tui.md §1.3), so
+// The terminal around the UI: Ink 6 has no alternate-screen option (docs/ui.md#terminal-facts), so
 // fleet enters it by hand and must leave it, with the cursor shown, on every way out.
 
 const ENTER = '\x1b[?1049h\x1b[H\x1b[2J\x1b[?7l'; // alternate screen, home, cleared, no auto-wrap

@@ -2,7 +2,7 @@ import { initialUi, type UiState } from './ui-state.js';
 
 /**
  * Holds the UI state outside React: the key handler reads it fresh on every key (Ink 6 may call
- * a stale handler, research/tui.md §1.4), and it outlives a remount, so a shell handoff comes
+ * a stale handler, docs/ui.md#terminal-facts), and it outlives a remount, so a shell handoff comes
  * back to the same selection, filter and scroll.
  */
 export class UiStore {

@@ -11,7 +11,7 @@ import { FOLLOW, type Scroll } from '../../source/ui/ui-state.js';
 import { added, ago, failed, FakeView, merged, NOW, queued, review, started } from './fake-view.js';
 import './harness.js';
 
-/** The run of SPEC §8's picture. */
+/** The run of docs/ui.md's picture. */
 function pictureRun(): FakeView {
   return new FakeView([
     added('schema'), ...started('schema', ago(600_000)), ...queued('schema', ago(300_000)), ...merged('schema', ago(200_000)),

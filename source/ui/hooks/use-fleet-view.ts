@@ -4,7 +4,7 @@ import type { FleetView } from '../fleet-view.js';
 
 /**
  * Ten renders a second at most while output floods in: smooth enough to watch, cheap over SSH
- * (research/tui.md §2). Keys do not wait for it: they re-render through the UI store at once.
+ * (docs/ui.md#terminal-facts). Keys do not wait for it: they re-render through the UI store at once.
  */
 export const RENDER_INTERVAL_MS = 100;
 /** Ink redraws the whole frame, at a cost per cell; past this many cells a second, render less often. */

@@ -14,7 +14,7 @@ export interface KeyHandlers {
 /**
  * Feeds every key through the pure keymap and carries out what it asks. The UI state is read
  * from the store and the context from a ref at the moment the key arrives, never from the
- * render that installed the handler (Ink 6 can call a stale one, research/tui.md §1.4).
+ * render that installed the handler (Ink 6 can call a stale one, docs/ui.md#terminal-facts).
  */
 export function useKeys(store: UiStore, context: KeyContext, handlers: KeyHandlers): void {
   const latest = useRef({ context, handlers });
