@@ -126,3 +126,11 @@ export function quantile(sorted, q) {
 export function median(values) {
   return quantile([...values].sort((a, b) => a - b), 0.5);
 }
+
+/**
+ * Events keyed by task: the merge queue's batch_started (one event for all the tasks of a batch)
+ * counts as each task's merge_started, as it was before batches.
+ */
+export function perTask(events) {
+  return events.flatMap((e) => (e.type === 'batch_started' ? e.keys.map((key) => ({ type: 'merge_started', key, at: e.at })) : [e]));
+}

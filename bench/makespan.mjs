@@ -20,7 +20,7 @@ import { spawn } from 'node:child_process';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CLI, median, tempRepo } from './lib.mjs';
+import { CLI, median, perTask, tempRepo } from './lib.mjs';
 
 function makeDag(n, meanDeps, random) {
   const tasks = [];
@@ -109,7 +109,7 @@ async function measure(tasks, slots, root) {
   try {
     const { events, wall } = await runFleet(r.dir, stateHome);
     const at = new Map(tasks.map((t) => [t.id, {}]));
-    for (const e of events) if (e.key && at.has(e.key)) at.get(e.key)[e.type] ??= e.at;
+    for (const e of perTask(events)) if (e.key && at.has(e.key)) at.get(e.key)[e.type] ??= e.at;
     const problems = tasks.filter((t) => !at.get(t.id).task_merged).map((t) => `${t.id} not merged`);
     const start = Math.min(...tasks.map((t) => at.get(t.id).attempt_started));
     const end = Math.max(...tasks.map((t) => at.get(t.id).task_merged ?? 0));

@@ -31,7 +31,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CLI, gitCounter, median, tempRepo, timed } from './lib.mjs';
+import { CLI, gitCounter, median, perTask, tempRepo, timed } from './lib.mjs';
 
 const PER_DIR = 100;
 
@@ -144,7 +144,7 @@ async function fleetRun(base, dir, n, files, concurrency, stateHome, env = proce
   const r = await timed('node', [CLI, 'run', '--json'], { cwd: dir, env: { ...env, XDG_STATE_HOME: stateHome } });
   const events = r.out.trim().split('\n').map((l) => JSON.parse(l));
   const byTask = new Map();
-  for (const e of events) {
+  for (const e of perTask(events)) {
     if (!e.key) continue;
     if (!byTask.has(e.key)) byTask.set(e.key, {});
     byTask.get(e.key)[e.type] ??= e.at;

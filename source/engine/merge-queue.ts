@@ -10,10 +10,11 @@ import type { ProjectSpec, TaskSpec } from '../core/fleet.js';
 import type { TaskRecord } from '../core/state.js';
 import { fleetRef, type EngineContext } from './context.js';
 import { advanceBase } from '../git/base.js';
-import { commitTree, mergeTree } from '../git/merge.js';
-import { readRef, setRef, setRefs } from '../git/refs.js';
+import { mergeTree } from '../git/merge.js';
+import { readRef, setRefs } from '../git/refs.js';
 import { revParse } from '../git/repo.js';
 import { alreadyLanded, cleanupMerged, predictConflicts } from './after-merge.js';
+import { conflictToReview } from './conflict-review.js';
 import { buildStack, holdUntil, sameGate, tipOf, type Member } from './batch.js';
 import { GatePool, type Gate } from './gate-pool.js';
 import { attemptLogDir } from './paths.js';
@@ -38,6 +39,8 @@ interface InFlight {
   batch: Batch;
   outcome: Promise<Outcome>;
   gate?: Gate;
+  /** Dropped before it got a gate: it must not start one. */
+  dropped?: boolean;
 }
 
 export class MergeQueue {
@@ -259,7 +262,10 @@ export class MergeQueue {
       // A conflict with the tasks stacked before it is not yet a conflict with base.
       const withBase = c.onto === baseTip ? c.result : await mergeTree(repo, baseTip, c.tip);
       if (withBase.kind === 'clean') this.deferredOn.set(c.task.key, baseTip);
-      else await this.toReview(c.task, c.record, c.tip, baseTip, withBase);
+      else {
+        this.log(c, `conflict merging ${c.tip} into ${c.task.base} (${baseTip}): ${withBase.paths.join(', ')}`);
+        await conflictToReview(this.ctx, repo, c.task, c.record, c.tip, baseTip, withBase);
+      }
     }
     if (stack.members.length === 0) return undefined;
     await setRefs(repo, stack.members.map((m) => ({ ref: fleetRef(this.ctx, 'candidates', m.task), sha: m.commit })), 'fleet: candidate');
@@ -276,6 +282,10 @@ export class MergeQueue {
 
   private async gateBatch(flight: InFlight): Promise<Outcome> {
     const gate = await this.pool.acquire();
+    if (flight.dropped) {
+      this.pool.release(gate);
+      return { kind: 'interrupted' };
+    }
     flight.gate = gate;
     try {
       const result = await this.runGate(gate, flight.batch, flight.batch.tip, 'batch');
@@ -345,27 +355,13 @@ export class MergeQueue {
   private async dropTrain(reason: string): Promise<void> {
     const dropped = this.train;
     this.train = [];
-    for (const f of dropped) if (f.gate) await this.pool.cancel(f.gate);
+    for (const f of dropped) {
+      f.dropped = true;
+      if (f.gate) await this.pool.cancel(f.gate);
+    }
     await Promise.all(dropped.map((f) => f.outcome));
     for (const f of dropped) for (const m of f.batch.members) this.ctx.emit({ type: 'merge_deferred', key: m.task.key, reason });
   }
-
-  /** A conflict goes to review with its tree anchored at refs/fleet/<run>/review/<id>. */
-  async toReview(task: TaskSpec, record: TaskRecord, tip: string, baseTip: string, merged: Awaited<ReturnType<typeof mergeTree>> & { kind: 'conflict' }): Promise<void> {
-    this.log({ task, record }, `conflict merging ${tip} into ${task.base} (${baseTip}): ${merged.paths.join(', ')}`);
-    const anchor = await commitTree(this.project.path, merged.tree, [baseTip, tip], `fleet: conflict of ${task.key} with ${task.base}`);
-    await setRef(this.project.path, fleetRef(this.ctx, 'review', task), anchor, 'fleet: conflict tree');
-    this.ctx.emit({
-      type: 'review',
-      key: task.key,
-      reason: 'conflict',
-      message: `conflicts with ${task.base} in ${merged.paths.length} file(s)`,
-      paths: merged.paths,
-      tail: merged.messages.map((m) => m.text.trim()).join('\n'),
-    });
-    if (task.onConflict === 'agent') this.ctx.autoResolve(task.key, record.attempt);
-  }
-
 
   /** The merged ref is written by the caller (one transaction for a whole batch). */
   private recordMerged(task: TaskSpec, record: TaskRecord, commit: string): void {
