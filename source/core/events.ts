@@ -84,6 +84,9 @@ export type FleetEvent = At &
     /** Throttled (≤ 2/s per task) and journaled, so totals such as cost survive a restart. */
     | ({ type: 'agent_progress'; key: string; attempt: number } & AgentProgressInfo)
     | { type: 'run_stopped'; reason: StopReason; exitCode: number }
+    /** The check passed, but the task waits for `fleet approve` before it joins the merge queue. */
+    | { type: 'approval_awaited'; key: string; attempt: number; tip: string }
+    | { type: 'task_approved'; key: string }
   );
 
 export type EventType = FleetEvent['type'];
