@@ -1,8 +1,12 @@
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { tempRepos } from '../helpers/repo.js';
 import { agent, fleetCli, lastRun, runFleet, startRun, writeFleet } from '../helpers/fleet.js';
+import { startHookNotices } from '../../source/engine/notify-hook.js';
+import { Store } from '../../source/engine/store.js';
+import type { FleetEvent } from '../../source/core/events.js';
 
 const repo = tempRepos();
 
@@ -95,5 +99,26 @@ describe('notify.command', () => {
     expect(result.err).toMatch(/notify\.command failed \(exit 3\); see .*notify\.log/);
     const log = /see (\S+notify\.log)/.exec(result.err)![1]!;
     expect(readFileSync(log, 'utf8')).toContain('broken hook');
+  });
+
+  it('a hook that hangs is stopped after its timeout and logged; closing waits for no more than that', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'fleet-hook-'));
+    try {
+      const store = new Store(undefined, undefined);
+      const warnings: string[] = [];
+      const hooks = startHookNotices(store, { command: 'echo started; sleep 600', runId: 'r1', cwd: dir, runDir: dir, warn: (l) => warnings.push(l), timeoutMs: 300 });
+      const events: FleetEvent[] = [
+        { type: 'run_started', at: 1, runId: 'r1', file: '/f', resumed: false, pid: 1 },
+        { type: 'run_stopped', at: 2, reason: 'finished', exitCode: 0 },
+      ];
+      for (const e of events) store.dispatch(e);
+      await hooks.close();
+      expect(warnings).toEqual([`fleet: notify.command did not finish within 0.3s and was stopped; see ${join(dir, 'notify.log')}`]);
+      const log = readFileSync(join(dir, 'notify.log'), 'utf8');
+      expect(log).toContain('run_end: fleet run r1 ended (finished): 0 of 0 merged');
+      expect(log).toContain('started');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
