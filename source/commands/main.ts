@@ -20,6 +20,7 @@ const ACTION_HELP: Record<(typeof TASK_ACTIONS)[number], string> = {
   cancel: 'stop the task; its worktree and branch are kept',
   pause: 'stop a running task (SIGSTOP) or hold a pending one',
   resume: 'continue a paused or held task',
+  approve: 'let a task awaiting approval (approve: true) into the merge queue',
 };
 
 /** The full-screen UI needs a terminal on both ends; anything else gets one line per event. */

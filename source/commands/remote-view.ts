@@ -54,7 +54,7 @@ export class RemoteView implements FleetView {
   info(): RunInfo {
     const h = this.hello!;
     const nodes = this.state.order.map((k) => ({ key: k, dependsOn: this.state.tasks[k]!.dependsOn }));
-    return { file: this.state.file, runId: this.state.runId, concurrency: h.concurrency, projects: h.projects, criticalPath: criticalPath(nodes) };
+    return { file: this.state.file, runId: this.state.runId, concurrency: h.concurrency, notify: h.notify, projects: h.projects, criticalPath: criticalPath(nodes) };
   }
 
   getState(): RunState {

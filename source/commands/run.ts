@@ -1,6 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import type { FleetEvent } from '../core/events.js';
 import { withConcurrency } from '../config/queue.js';
+import { noticeDriver, SYSTEM_CLOCK, terminalBytes } from '../core/notify.js';
 import { runExitCode } from '../core/selectors.js';
 import type { RunState } from '../core/state.js';
 import { ensureDir, stateDirFor } from '../engine/paths.js';
@@ -33,6 +34,9 @@ export async function runCommand(options: RunOptions): Promise<number> {
   if (options.concurrency !== undefined) spec = withConcurrency(spec, options.concurrency);
   const stateDir = ensureDir(await stateDirFor(spec.file));
 
+  // Headless on a terminal, this process owns it: it rings it (the engine's hook is separate).
+  const how = options.json || options.daemon || (stdout as { isTTY?: boolean }).isTTY !== true ? 'off' : spec.notify.terminal;
+  let notices: ReturnType<typeof noticeDriver> | undefined;
   const opened = await openRun({
     spec,
     stateDir,
@@ -49,6 +53,9 @@ export async function runCommand(options: RunOptions): Promise<number> {
     // The daemon's stdout is daemon.log: agent output is in the task logs already, so it is left out.
     onEvent: (state, event) => {
       if (!(options.daemon && event.type === 'progress')) print(event, state, options.json === true, stdout);
+      if (how === 'off' || event.type === 'progress') return;
+      notices ??= noticeDriver(state, SYSTEM_CLOCK, (n) => stdout.write(terminalBytes(n, how)));
+      notices.update(state);
     },
   });
   if (opened.kind === 'finished') {
@@ -67,6 +74,7 @@ export async function runCommand(options: RunOptions): Promise<number> {
     signal = await session.untilSettled({ daemon: options.daemon });
   } finally {
     exitCode = await session.stop(signal);
+    notices?.stop();
   }
   if (!options.json) for (const line of summaryLines(session.store.state)) stdout.write(`${line}\n`);
   return exitCode;

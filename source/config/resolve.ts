@@ -97,6 +97,7 @@ export function resolveFleet({ raw, file, lineOf, positionOf }: ResolveInput): {
     projects: sources.map((s) => s.project),
     multiProject,
     tasks,
+    notify: { terminal: raw.notify?.terminal ?? 'osc', ...(raw.notify?.command !== undefined ? { command: raw.notify.command } : {}) },
   };
   return { spec, issues };
 }
@@ -230,6 +231,7 @@ function resolveTask(
     merge: pick(layers, 'merge').value,
     timeoutMs: pick(layers, 'timeout').value,
     retries: pick(layers, 'retries').value,
+    approve: pick(layers, 'approve').value,
     at: {
       base: base.from ? positionOf(base.from, 'value') : positionOf(path, 'value'),
       agent: agent.from ? positionOf(agent.from, 'value') : builtInAgentAt,

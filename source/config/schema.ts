@@ -102,6 +102,7 @@ const settingsShape = {
   timeout: duration,
   retries: intIn(0, MAX_RETRIES),
   on_gate_failure: z.enum(['review', 'agent'], expected('"review" or "agent"')),
+  approve: z.boolean(expected('true or false')),
 };
 
 const taskShape = {
@@ -149,11 +150,17 @@ const agentShape = {
 
 const portsShape = { base: intIn(1024, 65279).optional() };
 
+const notifyShape = {
+  terminal: z.enum(['bell', 'osc', 'off'], expected('"bell", "osc" or "off"')).optional(),
+  command: text('a shell command', 'the command').optional(),
+};
+
 const topShape = {
   version: z.literal(1, expected('1')),
   concurrency: intIn(1, MAX_CONCURRENCY).optional(),
   ports: z.strictObject(portsShape, mapError('a map such as { base: 41000 }')).optional(),
   queue,
+  notify: z.strictObject(notifyShape, mapError('a map such as { terminal: osc, command: "notify-send fleet" }')).optional(),
   defaults: z.strictObject(defaultsShape, mapError('a map of settings')).optional(),
   agents: z
     .record(
@@ -189,6 +196,7 @@ export function keysAt(path: readonly (string | number)[]): string[] {
   if (path.length === 0) return Object.keys(topShape);
   if (path.length === 1 && first === 'ports') return Object.keys(portsShape);
   if (path.length === 1 && first === 'queue') return Object.keys(queueShape);
+  if (path.length === 1 && first === 'notify') return Object.keys(notifyShape);
   if (path.length === 3 && first === 'projects' && third === 'queue') return Object.keys(queueShape);
   if (path.length === 1 && first === 'defaults') return Object.keys(defaultsShape);
   if (path.length === 2 && first === 'agents') return Object.keys(agentShape);

@@ -6,7 +6,7 @@ import type { RunState, StoredState, TaskRecord } from './state.js';
 // keys are enabled by it, and `fleet <action>` on a stopped run refuses with it (docs/ui.md).
 
 /** What a user can do to one task: each is a `fleet <action>` command and a key in the UI. */
-export const TASK_ACTIONS = ['retry', 'requeue', 'resolve', 'accept', 'discard', 'cancel', 'pause', 'resume'] as const;
+export const TASK_ACTIONS = ['retry', 'requeue', 'resolve', 'accept', 'discard', 'cancel', 'pause', 'resume', 'approve'] as const;
 export type TaskAction = (typeof TASK_ACTIONS)[number];
 
 interface Rule {
@@ -17,15 +17,16 @@ interface Rule {
 }
 
 const RULES: Record<TaskAction, Rule> = {
-  retry: { states: new Set(['failed', 'review', 'cancelled', 'discarded']) },
+  retry: { states: new Set(['failed', 'review', 'awaiting_approval', 'cancelled', 'discarded']) },
   requeue: { states: new Set(['review', 'cancelled']), only: 'only a task in review or cancelled can be requeued' },
   resolve: { states: new Set(['review']), only: 'only a task in review for a conflict can be resolved' },
   accept: { states: new Set(['review', 'failed', 'cancelled']), only: 'only a task in review, failed or cancelled can be accepted' },
-  discard: { states: new Set(['pending', 'preparing', 'running', 'checking', 'queued', 'failed', 'review', 'cancelled']) },
+  discard: { states: new Set(['pending', 'preparing', 'running', 'checking', 'queued', 'failed', 'review', 'awaiting_approval', 'cancelled']) },
   cancel: { states: BEFORE_MERGE },
   pause: { states: BEFORE_MERGE },
   // Resuming a task that is not paused changes nothing and says so; it is never refused.
   resume: { states: new Set(STORED_STATES) },
+  approve: { states: new Set(['awaiting_approval']), only: 'only a task awaiting approval can be approved' },
 };
 
 const REVIEW_FOR: Record<ReviewReason, string> = {
@@ -65,5 +66,6 @@ export function appliesTo(action: TaskAction): string {
 
 /** A status as it follows "is": "in review", else the word itself. */
 export function statusWords(status: TaskStatus): string {
+  if (status === 'awaiting_approval') return 'awaiting approval';
   return status === 'review' ? 'in review' : status;
 }

@@ -93,6 +93,9 @@ export type FleetEvent = At &
     | { type: 'merge_deferred'; key: string; reason: string }
     /** A gate failure that did not come back on the confirming run; the task went on. */
     | { type: 'gate_flaky'; key: string; message: string }
+    /** The check passed, but the task waits for `fleet approve` before it joins the merge queue. */
+    | { type: 'approval_awaited'; key: string; attempt: number; tip: string }
+    | { type: 'task_approved'; key: string }
   );
 
 export type BisectStep = 'prefix' | 'partner' | 'rerun';

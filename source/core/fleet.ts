@@ -70,6 +70,8 @@ export interface TaskSpec {
   merge: MergeMode;
   timeoutMs: number;
   retries: number;
+  /** A passing task waits in awaiting_approval for `fleet approve` instead of joining the merge queue. */
+  approve: boolean;
   /**
    * Where the task's `base` and `agent` are written (task, project or defaults); for a built-in
    * default, the task itself (for the agent: its `prompt`).
@@ -90,6 +92,15 @@ export interface FleetSpec {
   /** True when the file had a `projects:` section (keys carry the project prefix). */
   multiProject: boolean;
   tasks: TaskSpec[];
+  notify: NotifySpec;
+}
+
+/** How fleet calls the user when a task needs them and when the run ends (docs/config.md). */
+export interface NotifySpec {
+  /** Written in band by the process that owns the terminal: BEL, BEL plus OSC 9, or nothing. */
+  terminal: 'bell' | 'osc' | 'off';
+  /** Run with `sh -c` by the engine, with FLEET_EVENT, FLEET_TASK_ID, FLEET_STATE, FLEET_MESSAGE, FLEET_RUN_ID. */
+  command?: string;
 }
 
 export const TASK_ID_PATTERN = /^(?!.*\.\.)(?!.*\.lock$)[a-z0-9][a-z0-9._-]{0,62}(?<!\.)$/;

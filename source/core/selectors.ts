@@ -9,7 +9,7 @@ export type TaskStatus = StoredState | 'ready' | 'paused' | 'blocked';
 /** Every stored state once (a Record, so the compiler names any state added later and left out). */
 const EVERY_STATE: Record<StoredState, true> = {
   pending: true, preparing: true, running: true, checking: true, queued: true, merging: true, merged: true,
-  failed: true, review: true, cancelled: true, discarded: true, accepted: true,
+  failed: true, review: true, awaiting_approval: true, cancelled: true, discarded: true, accepted: true,
 };
 export const STORED_STATES = Object.keys(EVERY_STATE) as readonly StoredState[];
 
@@ -23,6 +23,11 @@ export const ACTIVE: ReadonlySet<StoredState> = new Set(['preparing', 'running',
 export const HAS_RUNNING_PROCESS: ReadonlySet<StoredState> = new Set(['preparing', 'running', 'checking']);
 /** Not merging yet nor settled: what can still be paused or cancelled. */
 export const BEFORE_MERGE: ReadonlySet<StoredState> = new Set(['pending', ...HAS_RUNNING_PROCESS, 'queued']);
+/**
+ * Waiting for the user, and nothing else: what the attention order lists first, the header counts
+ * and a notification announces. Grows with every new reason a task can wait on a person.
+ */
+export const NEEDS_YOU: ReadonlySet<StoredState> = new Set(['review', 'failed', 'awaiting_approval']);
 /** The task needs its worktree and branch no more: what is left of them is left over. */
 export const NEEDS_NO_WORKTREE: ReadonlySet<StoredState> = new Set(['merged', 'accepted', 'discarded']);
 
@@ -32,6 +37,16 @@ export function isDone(task: TaskRecord): boolean {
 
 export function isActive(task: TaskRecord): boolean {
   return ACTIVE.has(task.state);
+}
+
+/** Whether the task waits for the user (see NEEDS_YOU). */
+export function needsYou(task: TaskRecord): boolean {
+  return NEEDS_YOU.has(task.state);
+}
+
+/** The keys of the tasks that need the user, in file order. */
+export function needingYou(state: RunState): string[] {
+  return state.order.filter((k) => needsYou(state.tasks[k]!));
 }
 
 /**
@@ -97,7 +112,7 @@ export function countByStatus(state: RunState): Record<TaskStatus, number> {
     (
       [
         'pending', 'ready', 'preparing', 'running', 'checking', 'queued', 'merging', 'merged',
-        'paused', 'failed', 'review', 'blocked', 'cancelled', 'discarded', 'accepted',
+        'paused', 'failed', 'review', 'awaiting_approval', 'blocked', 'cancelled', 'discarded', 'accepted',
       ] as TaskStatus[]
     ).map((s) => [s, 0]),
   ) as Record<TaskStatus, number>;

@@ -14,6 +14,8 @@ export type StoredState =
   | 'merged'
   | 'failed'
   | 'review'
+  /** Passed its check, held out of the merge queue until a user approves it (`approve: true`). */
+  | 'awaiting_approval'
   | 'cancelled'
   | 'discarded'
   | 'accepted';
@@ -263,6 +265,10 @@ export function reduce(state: RunState, event: FleetEvent): RunState {
       return state; // output lives in the engine's ring buffers, so a replay equals the live state
     case 'run_stopped':
       return { ...state, stopped: { at, reason: event.reason, exitCode: event.exitCode } };
+    case 'approval_awaited':
+      return patchTask(state, event.key, { ...enter('awaiting_approval', at), tip: event.tip, passedTip: event.tip });
+    case 'task_approved':
+      return patchTask(state, event.key, { ...enter('queued', at), queuedAt: at });
   }
 }
 

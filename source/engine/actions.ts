@@ -55,6 +55,9 @@ export async function applyAction(engine: Engine, action: TaskAction, key: strin
     case 'resolve':
       if (!engine.schedule(key, { startAt: 'resolve', forced: true })) refuse('it is already scheduled');
       return `${key}: merging ${ctx.task(key).base} into its branch; the agent resolves ${record.review?.paths.join(', ')}`;
+    case 'approve':
+      ctx.emit({ type: 'task_approved', key });
+      return `${key} approved: it joins the merge queue`;
     case 'accept':
     case 'discard': {
       if (HAS_RUNNING_PROCESS.has(record.state)) await engine.stopTask(key);

@@ -21,6 +21,7 @@ import { runShellSteps, type StepResult } from './steps.js';
 export type AttemptOutcome =
   | { kind: 'queued' }
   | { kind: 'review' }
+  | { kind: 'awaiting_approval' }
   | { kind: 'failed'; phase: FailurePhase; message: string; tail: string }
   /** The user (or shutdown) stopped it; whoever stopped it has recorded the new state. */
   | { kind: 'stopped' };
@@ -136,6 +137,11 @@ export async function runAttempt(ctx: EngineContext, input: AttemptInput): Promi
     const check = await runShellSteps(ctx, task, task.check, { ...steps, logFile: join(logDir, 'check.log') });
     if (stopped()) return { kind: 'stopped' };
     failUnless(check, 'check');
+    // Held before the merge queue ever sees it: `fleet approve` lets it in (task_approved).
+    if (task.approve) {
+      ctx.emit({ type: 'approval_awaited', key: task.key, attempt, tip });
+      return { kind: 'awaiting_approval' };
+    }
     ctx.emit({ type: 'check_passed', key: task.key, attempt, tip });
     return { kind: 'queued' };
   } catch (error) {

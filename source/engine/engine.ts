@@ -159,7 +159,7 @@ export class Engine {
   private onEvent(event: FleetEvent): void {
     if (event.type === 'progress' || this.closing || !this.started) return;
     this.pump();
-    if (event.type === 'check_passed' || event.type === 'task_requeued' || event.type === 'task_resumed') {
+    if (event.type === 'check_passed' || event.type === 'task_requeued' || event.type === 'task_resumed' || event.type === 'task_approved') {
       const task = this.ctx.task(event.key);
       this.queueFor(task).kick();
     }

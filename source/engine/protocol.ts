@@ -1,10 +1,11 @@
+import type { TerminalNotify } from '../core/notify.js';
 import type { FleetEvent } from '../core/events.js';
 import type { RunState } from '../core/state.js';
 import type { ActionRequest } from './inbox.js';
 
 /** JSON lines between the engine (server) and an attached UI (client). */
 export type ServerMessage =
-  | { t: 'hello'; state: RunState; stateDir: string; multiProject: boolean; concurrency: number; projects: { name: string; base: string }[] }
+  | { t: 'hello'; state: RunState; stateDir: string; multiProject: boolean; concurrency: number; notify?: TerminalNotify; projects: { name: string; base: string }[] }
   | { t: 'event'; event: FleetEvent }
   /** Output lines of the watched task; `reset` replaces what the client had. */
   | { t: 'lines'; key: string; lines: string[]; reset: boolean }

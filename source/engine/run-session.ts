@@ -11,6 +11,7 @@ import { localRunner } from '../agents/runner.js';
 import { Engine } from './engine.js';
 import { drainInbox, InboxWatcher } from './inbox.js';
 import { logInternalError } from './internal-error.js';
+import { startHookNotices } from './notify-hook.js';
 import { readJournal, Journal } from './journal.js';
 import { acquireLock, releaseLock } from './lock.js';
 import { ensureDir, newRunId } from './paths.js';
@@ -78,6 +79,8 @@ export async function openRun(options: OpenRunOptions): Promise<OpenedRun> {
       logInternalError({ paths }, `a listener of ${event.type}`, error);
     });
     const engine = new Engine({ spec, store, paths, runId });
+    const command = spec.notify.command;
+    const hooks = command === undefined ? undefined : startHookNotices(store, { command, runId, cwd: spec.dir, runDir: paths.runDir, warn: options.warn });
     const unsubscribe = options.onEvent ? store.subscribe(options.onEvent) : () => undefined;
 
     engine.emit({ type: 'run_started', runId, file: spec.file, resumed: resuming !== undefined, pid: process.pid });
@@ -127,6 +130,7 @@ export async function openRun(options: OpenRunOptions): Promise<OpenedRun> {
           engine.emit({ type: 'run_stopped', reason: exitCode === 0 ? 'finished' : 'idle', exitCode });
         }
         await server?.close(signal ? 'the run was stopped' : 'the run has nothing left to do');
+        await hooks?.close();
         engine.ctx.output.close();
         store.flush();
         journal.close();

@@ -96,6 +96,7 @@ export class EngineServer {
       stateDir: this.engine.ctx.paths.stateDir,
       multiProject: spec.multiProject,
       concurrency: spec.concurrency,
+      notify: spec.notify.terminal,
       projects: spec.projects.map((p) => ({ name: p.name, base: spec.tasks.find((t) => t.project === p.name)?.base ?? 'main' })),
     });
     const decoder = new LineDecoder<ClientMessage>(1024 * 1024);

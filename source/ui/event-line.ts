@@ -90,5 +90,9 @@ export function eventLine(event: FleetEvent, state: RunState): string | undefine
       return `${event.key} │ ${stripSgr(event.line)}`;
     case 'run_stopped':
       return undefined;
+    case 'approval_awaited':
+      return `${event.key}: check passed${elapsed}; awaiting approval (\`fleet approve ${event.key}\`)`;
+    case 'task_approved':
+      return `${event.key}: approved; queued for merge`;
   }
 }

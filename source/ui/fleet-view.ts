@@ -1,3 +1,4 @@
+import type { TerminalNotify } from '../core/notify.js';
 import type { TaskAction } from '../core/actions.js';
 import type { RunState } from '../core/state.js';
 
@@ -13,6 +14,8 @@ export interface RunInfo {
   file: string;
   runId: string;
   concurrency: number;
+  /** How this terminal is told that a task needs the user (notify.terminal); nothing when absent. */
+  notify?: TerminalNotify;
   projects: { name: string; base: string }[];
   /** Task keys on the critical path, first first. */
   criticalPath: string[];

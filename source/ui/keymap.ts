@@ -4,7 +4,7 @@ import { isActive, taskStatus, type TaskStatus } from '../core/selectors.js';
 import type { RunState, TaskRecord } from '../core/state.js';
 import type { Handoff, UiCommand } from './fleet-view.js';
 import { keyLabel, keyName, splitInput } from './key-names.js';
-import { visibleKeys, type OrderedTask } from './task-order.js';
+import { nextNeedingYou, visibleKeys, type OrderedTask } from './task-order.js';
 import { moveSelection, scrollOutput, scrollToTop, selectEnd, toggleFollow, type OutputSource } from './ui-moves.js';
 import { FOLLOW, scrollOf, selectedKey, withStatus, type Mode, type TaskCommand, type UiState } from './ui-state.js';
 
@@ -94,6 +94,7 @@ const PROGRESSIVE: Record<UiCommand['action'], string> = {
   cancel: 'cancelling',
   pause: 'pausing',
   resume: 'resuming',
+  approve: 'approving',
   'pause-all': 'pausing new starts',
   'resume-all': 'resuming new starts',
 };
@@ -172,6 +173,19 @@ export const BINDINGS: readonly Binding[] = [
     run: (c) => ({ ui: toggleFollow(c.ui, output(c)) }),
   },
   {
+    keys: ['s'],
+    label: (c) => (c.ui.attention ? 'dag order' : 'needs you first'),
+    help: 'order the list by attention (needs you, at work, waiting, done) / by the DAG',
+    run: (c) => ({ ui: { ...c.ui, attention: !c.ui.attention } }),
+  },
+  {
+    keys: ['n'],
+    label: 'next needing you',
+    help: 'select the next task that needs you',
+    enabled: (c) => nextNeedingYou(c.ctx.state, c.visible, c.key) !== undefined,
+    run: (c) => ({ ui: { ...c.ui, selected: nextNeedingYou(c.ctx.state, c.visible, c.key), scroll: FOLLOW } }),
+  },
+  {
     keys: ['/'],
     label: 'filter',
     help: 'filter by key, title, agent or state (esc clears)',
@@ -218,6 +232,14 @@ export const BINDINGS: readonly Binding[] = [
       c.task!.worktree
         ? confirm(c, 'Retry', `Retry ${c.key} from scratch? Its work is archived.`, taskCommand('retry', c))
         : send(c.ui, taskCommand('retry', c)),
+  },
+  {
+    keys: ['A'],
+    actions: ['approve'],
+    help: 'let a task awaiting approval into the merge queue',
+    bar: 3,
+    taskAction: true,
+    run: (c) => send(c.ui, taskCommand('approve', c)),
   },
   {
     keys: ['x'],

@@ -1,4 +1,4 @@
-import { taskStatus, waitingFor } from '../core/selectors.js';
+import { needsYou, taskStatus, waitingFor } from '../core/selectors.js';
 import type { RunState, TaskRecord } from '../core/state.js';
 import { plain } from './plain-text.js';
 
@@ -49,6 +49,8 @@ export function paneDetails(state: RunState, key: string, actions: readonly stri
     });
     list = tailLines(task.failure.tail);
     listFrom = 'end';
+  } else if (status === 'awaiting_approval') {
+    head.push({ text: '? awaiting approval: its check passed; approving lets it into the merge queue', tone: 'warn' });
   } else {
     const why = waitingFor(state, key);
     if (why) head.push({ text: `waiting: ${why}`, tone: 'dim' });
@@ -59,10 +61,10 @@ export function paneDetails(state: RunState, key: string, actions: readonly stri
     if (activity) head.push({ text: activity, tone: 'dim' });
     head.push(...outcome(task));
   }
-  if (task.worktree && (status === 'review' || status === 'failed' || status === 'cancelled')) {
+  if (task.worktree && (needsYou(task) || status === 'cancelled')) {
     foot.push({ text: `worktree ${task.worktree}`, tone: 'dim' });
   }
-  if (actions.length > 0 && (status === 'review' || status === 'failed' || status === 'cancelled')) {
+  if (actions.length > 0 && (needsYou(task) || status === 'cancelled')) {
     foot.push(...wrapParts(['next:', ...actions], width).map((text): DetailLine => ({ text, tone: 'plain' })));
   }
   return fit(head, list, listFrom, foot, budget).map((line) => ({ ...line, text: plain(line.text) }));

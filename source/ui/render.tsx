@@ -2,6 +2,7 @@
 // this import only helps when nothing has loaded ink yet.
 import './no-color.js';
 import { render } from 'ink';
+import { noticeDriver, SYSTEM_CLOCK, terminalBytes } from '../core/notify.js';
 import { App } from './components/App.js';
 import type { FleetView, Handoff } from './fleet-view.js';
 import type { UiOutcome } from './keymap.js';
@@ -41,6 +42,10 @@ export async function runUi(view: FleetView, options: RunUiOptions = {}): Promis
   const store = new UiStore();
   let signalled = false;
   let endMounted: ((step: Step) => void) | undefined;
+  // This process owns the terminal, so it rings it; BEL and OSC 9 leave the screen as it was.
+  const how = view.info().notify ?? 'off';
+  const notices = how === 'off' ? undefined : noticeDriver(view.getState(), SYSTEM_CLOCK, (n) => stdout.write(terminalBytes(n, how)));
+  const unwatch = notices ? view.subscribe(() => notices.update(view.getState())) : undefined;
   const unguard = guardScreen(screen, () => {
     signalled = true;
     endMounted?.({ kind: 'exit', outcome: 'detach' });
@@ -94,5 +99,7 @@ export async function runUi(view: FleetView, options: RunUiOptions = {}): Promis
   } finally {
     screen.leave();
     unguard();
+    unwatch?.();
+    notices?.stop();
   }
 }

@@ -18,6 +18,10 @@ export function summaryLines(state: RunState): string[] {
     } else if (status === 'failed') {
       lines.push(`  ✗ ${key} failed: ${t.failure?.message ?? ''}`);
       lines.push(`      then: fleet retry ${key} | fleet discard ${key}`);
+    } else if (status === 'awaiting_approval') {
+      lines.push(`  ? ${key} awaiting approval; its check passed`);
+      if (t.worktree) lines.push(`      worktree: ${t.worktree}`);
+      lines.push(`      then: fleet approve ${key} | fleet retry ${key} | fleet discard ${key}`);
     } else if (status === 'blocked') {
       lines.push(`  ◌ ${key} ${waitingFor(state, key)}`);
     } else if (t.cleanupPending && t.state === 'merged') {

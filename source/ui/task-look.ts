@@ -8,6 +8,8 @@ export type Colour = 'gray' | 'cyan' | 'blue' | 'yellow' | 'magenta' | 'green' |
 export interface Look {
   glyph: string;
   colour: Colour;
+  /** The list's word where the state's name is wider than its column. */
+  word?: string;
 }
 
 // State is never shown by colour alone: every row carries the glyph and the word too.
@@ -24,6 +26,7 @@ const LOOKS: Record<TaskStatus, Look> = {
   paused: { glyph: '‖', colour: 'yellow' },
   review: { glyph: '⚠', colour: 'yellow' },
   failed: { glyph: '✗', colour: 'red' },
+  awaiting_approval: { glyph: '?', colour: 'yellow', word: 'approve?' },
   blocked: { glyph: '◌', colour: 'gray' },
   cancelled: { glyph: '⊘', colour: 'gray' },
   discarded: { glyph: '-', colour: 'gray' },

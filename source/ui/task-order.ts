@@ -1,4 +1,4 @@
-import { taskStatus } from '../core/selectors.js';
+import { ACTIVE, needsYou, taskStatus } from '../core/selectors.js';
 import type { RunState } from '../core/state.js';
 
 export interface OrderedTask {
@@ -42,6 +42,32 @@ export function displayOrder(state: RunState): OrderedTask[] {
     }
   }
   return out;
+}
+
+/**
+ * The attention order: what needs the user, then what is at work, then what waits, then what is
+ * over; within each group the DAG order stays. Flat (depth 0): indentation would claim a chain.
+ */
+export function attentionOrder(state: RunState, dagOrder: readonly OrderedTask[]): OrderedTask[] {
+  const group = (key: string): number => {
+    const t = state.tasks[key];
+    if (!t) return 3;
+    if (needsYou(t)) return 0;
+    if (ACTIVE.has(t.state)) return 1;
+    return t.state === 'pending' ? 2 : 3;
+  };
+  return dagOrder.map((o, i) => ({ o, i, g: group(o.key) })).sort((a, b) => a.g - b.g || a.i - b.i).map(({ o }) => ({ key: o.key, depth: 0 }));
+}
+
+/** The next task after `from` (wrapping, `from` itself last) among `visible` that needs the user. */
+export function nextNeedingYou(state: RunState, visible: readonly string[], from: string | undefined): string | undefined {
+  const start = from === undefined ? -1 : visible.indexOf(from);
+  for (let step = 1; step <= visible.length; step++) {
+    const key = visible[(start + step + visible.length) % visible.length]!;
+    const t = state.tasks[key];
+    if (t && needsYou(t)) return key;
+  }
+  return undefined;
 }
 
 /** Case-insensitive match on key, title, agent and the status word ("/review" shows tasks in review). */

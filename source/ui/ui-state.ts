@@ -28,6 +28,8 @@ export interface UiState {
   filter: string;
   mode: Mode;
   scroll: Scroll;
+  /** The list in attention order (what needs you first) instead of the DAG's. */
+  attention: boolean;
   /** The sentence saying what the last command did (or why nothing happened). */
   status?: string;
 }
@@ -35,7 +37,7 @@ export interface UiState {
 export const FOLLOW: Scroll = { follow: true };
 
 export function initialUi(): UiState {
-  return { focus: 'list', filter: '', mode: { kind: 'normal' }, scroll: FOLLOW };
+  return { focus: 'list', filter: '', mode: { kind: 'normal' }, scroll: FOLLOW, attention: false };
 }
 
 /** The selected task among those shown: the remembered one if visible, else the first. */

@@ -81,6 +81,9 @@ const EXPECTED: [string, string][] = [
   ['70-on-gate-failure-bad.yaml', '3:20: defaults.on_gate_failure: expected "review" or "agent", got "retry"'],
   ['71-project-queue-unknown-key.yaml', '6:14: projects.api.queue.gate: unknown key "gate" (did you mean "gates"?)'],
   ['72-project-queue-gates.yaml', '6:21: projects.api.queue.gates: expected an integer from 1 to concurrency (2), got 3'],
+  ['73-notify-terminal-bad.yaml', '3:13: notify.terminal: expected "bell", "osc" or "off", got "loud"'],
+  ['74-notify-unknown-key.yaml', '2:11: notify.comand: unknown key "comand" (did you mean "command"?)'],
+  ['75-approve-not-bool.yaml', '5:14: tasks[0].approve: expected true or false, got "yes please"'],
 ];
 
 /** Hints the user sees under the first line, where the fix is not obvious from the message. */
@@ -88,7 +91,7 @@ const HINTS: Record<string, string> = {
   '02-duplicate-key.yaml': 'remove or merge one of the two entries',
   '05-missing-version.yaml': 'start the file with the line: version: 1',
   '06-version-2.yaml': 'this fleet reads version 1 files only',
-  '10-unknown-top-key.yaml': 'valid keys here: version, concurrency, ports, queue, defaults, agents, projects, tasks',
+  '10-unknown-top-key.yaml': 'valid keys here: version, concurrency, ports, queue, notify, defaults, agents, projects, tasks',
   '14-id-dotdot.yaml': 'ids look like "add-users" or "api.v2": a-z, 0-9, ".", "_", "-"; each becomes the branch fleet/<id>',
   '25-cycle.yaml': 'remove one of these dependencies',
   '34-unknown-agent.yaml': 'known agents: claude, codex, gemini, opencode, aider or shell; define others under agents:',

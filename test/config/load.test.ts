@@ -43,6 +43,7 @@ function task(fields: Partial<TaskSpec> & Pick<TaskSpec, 'key' | 'id' | 'project
     dependsOn: [],
     agent: 'claude',
     allowEmpty: false,
+    approve: false,
     onConflict: 'review',
     onGateFailure: 'review',
     base: 'main',
@@ -68,6 +69,7 @@ const MULTI = `
 version: 1
 concurrency: 3
 ports: { base: 42000 }
+notify: { terminal: bell, command: 'notify-send fleet "$FLEET_MESSAGE"' }
 defaults:
   agent: codex
   setup: npm ci
@@ -101,6 +103,7 @@ projects:
     worktrees: ../trees/web
     merge: merge
     check: npm run e2e
+    approve: true
     tasks:
       - id: schema
         run: npm run gen
@@ -109,6 +112,7 @@ projects:
       - id: client
         prompt: Generate the client
         depends_on: ["api:endpoints", schema, schema]
+        approve: false
         agent: shell
         copy: []
 `;
@@ -163,7 +167,7 @@ describe('a valid file with projects', () => {
           retries: 0,
           ...api,
         }),
-        task({ key: 'web:schema', id: 'schema', project: 'web', run: 'npm run gen', agent: 'codex', timeoutMs: 600_000, retries: 2, ...web, setup: [] }),
+        task({ key: 'web:schema', id: 'schema', project: 'web', run: 'npm run gen', agent: 'codex', timeoutMs: 600_000, retries: 2, ...web, setup: [], approve: true }),
         task({
           key: 'web:client',
           id: 'client',
@@ -177,6 +181,7 @@ describe('a valid file with projects', () => {
           copy: [],
         }),
       ],
+      notify: { terminal: 'bell', command: 'notify-send fleet "$FLEET_MESSAGE"' },
     };
     expect(spec).toEqual(expected);
     // Plain data: the engine journals it.
@@ -260,6 +265,7 @@ describe('a valid file without projects', () => {
       projects: [project({ name: 'shop', path: repo, worktreeDir: join(root, 'shop.worktrees'), queue: { batch: 16, gates: gates, wantedGates: 2 } })],
       multiProject: false,
       tasks: [task({ key: 'a', id: 'a', project: 'shop', run: 'make a' }), task({ key: 'b', id: 'b', project: 'shop', prompt: 'do b', dependsOn: ['a'] })],
+      notify: { terminal: 'osc' },
     } satisfies FleetSpec);
   });
 
@@ -305,7 +311,7 @@ describe('fleet.example.yaml', () => {
 
   it('mentions every key fleet understands', () => {
     const text = readFileSync(EXAMPLE, 'utf8');
-    const maps = [[], ['ports'], ['queue'], ['defaults'], ['agents', 'x'], ['projects', 'x'], ['tasks', 0]];
+    const maps = [[], ['ports'], ['queue'], ['notify'], ['defaults'], ['agents', 'x'], ['projects', 'x'], ['tasks', 0]];
     const keys = new Set(maps.flatMap((path) => keysAt(path)));
     const missing = [...keys].filter((key) => !new RegExp(`^[\\s#-]*${key}:`, 'm').test(text));
     expect(missing).toEqual([]);

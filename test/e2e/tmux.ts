@@ -2,7 +2,8 @@
 // the screen. Each session runs on its own tmux server (-L), so tests never see or kill anything
 // of the user's, and killing the server cleans up everything the test started.
 import { execFileSync } from 'node:child_process';
-import { rmSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
 
 export const CLI = new URL('../../dist/cli.js', import.meta.url).pathname;
 
@@ -12,6 +13,35 @@ export function hasTmux(): boolean {
     return true;
   } catch {
     return false;
+  }
+}
+
+/** The test's own HOME and XDG dirs (test/helpers/setup-env.ts) for a fleet in tmux, plus `extra`. */
+export function fleetEnv(extra: Record<string, string> = {}): Record<string, string> {
+  const keys = ['HOME', 'XDG_STATE_HOME', 'XDG_RUNTIME_DIR', 'XDG_CONFIG_HOME', 'GIT_CONFIG_NOSYSTEM', 'PATH'];
+  return { ...Object.fromEntries(keys.map((k) => [k, process.env[k] ?? ''])), ...extra };
+}
+
+/** The engine runs detached from the terminal on purpose: stop it like a user would. */
+export async function stopEngine(dir: string): Promise<void> {
+  let pid: number | undefined;
+  try {
+    pid = (JSON.parse(readFileSync(join(dir, '.git', 'fleet', 'lock'), 'utf8')) as { pid: number }).pid;
+  } catch {
+    return; // no engine holds the repo
+  }
+  try {
+    process.kill(pid, 'SIGTERM');
+  } catch {
+    return;
+  }
+  for (let i = 0; i < 100; i++) {
+    try {
+      process.kill(pid, 0);
+    } catch {
+      return;
+    }
+    await new Promise((r) => setTimeout(r, 50));
   }
 }
 
@@ -32,6 +62,11 @@ export class TmuxSession {
 
   tmux(...args: string[]): string {
     return execFileSync('tmux', ['-L', this.server, '-f', '/dev/null', ...args], { encoding: 'utf8' });
+  }
+
+  /** Appends every byte the program writes to its terminal to `file` (escape sequences included). */
+  record(file: string): void {
+    this.tmux('pipe-pane', '-t', 'main', '-o', `cat >> ${quote(file)}`);
   }
 
   screen(): string {

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { tempRepos } from '../helpers/repo.js';
 import { agent, lastRun, writeFleet } from '../helpers/fleet.js';
-import { CLI, hasTmux, TmuxSession } from './tmux.js';
+import { CLI, fleetEnv, hasTmux, stopEngine, TmuxSession } from './tmux.js';
 
 const sessions: TmuxSession[] = [];
 const repos: string[] = [];
@@ -21,35 +21,8 @@ afterEach(async () => {
   for (const dir of repos.splice(0)) await stopEngine(dir);
 });
 
-async function stopEngine(dir: string): Promise<void> {
-  const { readFileSync } = await import('node:fs');
-  let pid: number | undefined;
-  try {
-    pid = (JSON.parse(readFileSync(join(dir, '.git', 'fleet', 'lock'), 'utf8')) as { pid: number }).pid;
-  } catch {
-    return; // no engine holds the repo
-  }
-  try {
-    process.kill(pid, 'SIGTERM');
-  } catch {
-    return;
-  }
-  for (let i = 0; i < 100; i++) {
-    try {
-      process.kill(pid, 0);
-    } catch {
-      return;
-    }
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
 function fleetInTmux(cwd: string, cols: number, rows: number, extra: Record<string, string> = {}): TmuxSession {
-  const env = {
-    ...Object.fromEntries(['HOME', 'XDG_STATE_HOME', 'XDG_RUNTIME_DIR', 'XDG_CONFIG_HOME', 'GIT_CONFIG_NOSYSTEM', 'PATH'].map((k) => [k, process.env[k] ?? ''])),
-    ...extra,
-  };
-  const s = new TmuxSession(['node', CLI, 'run'], { cwd, cols, rows, env });
+  const s = new TmuxSession(['node', CLI, 'run'], { cwd, cols, rows, env: fleetEnv(extra) });
   sessions.push(s);
   return s;
 }

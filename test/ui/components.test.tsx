@@ -26,7 +26,7 @@ describe('Header', () => {
   it('names the repo and base, counts running, merged and review, and shows the time', () => {
     const view = pictureRun();
     const { lastFrame } = render(<Header info={view.info()} state={view.getState()} now={NOW} width={100} />);
-    expect(lastFrame()).toContain('fleet · repo api (main) · 1/4 running · 1 merged · 1 review');
+    expect(lastFrame()).toContain('fleet · repo api (main) · 1/4 running · 1 merged · 1 need you · 1 review');
     expect(lastFrame()).toContain('12:04');
   });
 });

@@ -5,7 +5,7 @@ import { disabledReason, TASK_ACTIONS, type TaskAction } from '../../source/core
 import {
   BINDINGS, bindingContext, enabledBindings, labelOf, reduceInput, reduceKey, type KeyContext, type KeyEffect,
 } from '../../source/ui/keymap.js';
-import { displayOrder } from '../../source/ui/task-order.js';
+import { attentionOrder, displayOrder } from '../../source/ui/task-order.js';
 import { initialUi, type UiState } from '../../source/ui/ui-state.js';
 import { added, ago, failed, FakeView, queued, review, started, worktreeOf } from './fake-view.js';
 
@@ -276,5 +276,34 @@ describe('reduceKey', () => {
     const copy = structuredClone(ui);
     reduceKey(ui, 'j', NO_KEY, ctx);
     expect(ui).toEqual(copy);
+  });
+});
+
+describe('what needs you', () => {
+  const view = new FakeView([
+    added('run'), ...started('run', ago(60_000)),
+    added('conf'), ...started('conf', ago(60_000)), ...review('conf', ago(1000), ['a.ts']),
+    added('wait', 'run'),
+    added('held'), ...started('held', ago(60_000)), { type: 'approval_awaited', key: 'held', attempt: 1, tip: 'abc', at: ago(500) },
+    added('bad'), ...started('bad', ago(60_000)), ...failed('bad', ago(1000), 'check failed', 'boom'),
+  ]);
+  const ctx = contextOf(view);
+
+  it('n selects the next task that needs you, round from the end; nothing needing you leaves n disabled', () => {
+    expect(type(ctx, select('run'), 'n').ui.selected).toBe('conf');
+    expect(type(ctx, select('conf'), 'n', 'n').ui.selected).toBe('bad');
+    expect(type(ctx, select('bad'), 'n').ui.selected).toBe('conf');
+    expect(type(fleet(added('a')), select('a'), 'n').ui.status).toBe('n next needing you: not possible while a is ready');
+  });
+
+  it('s orders the list by attention: needs you, at work, waiting, done; in DAG order within each', () => {
+    expect(type(ctx, initialUi(), 's').ui.attention).toBe(true);
+    expect(type(ctx, initialUi(), 's', 's').ui.attention).toBe(false);
+    expect(attentionOrder(ctx.state, ctx.order).map((o) => o.key)).toEqual(['conf', 'held', 'bad', 'run', 'wait']);
+  });
+
+  it('A approves a task awaiting approval, and says why not elsewhere', () => {
+    expect(type(ctx, select('held'), 'A').effects).toEqual([{ kind: 'send', command: { action: 'approve', key: 'held' } }]);
+    expect(type(ctx, select('conf'), 'A').ui.status).toBe('A: cannot approve conf: only a task awaiting approval can be approved; it is in review for a conflict');
   });
 });

@@ -1,6 +1,6 @@
 import { Box, Text } from 'ink';
 import { memo } from 'react';
-import { countByStatus, HAS_RUNNING_PROCESS } from '../../core/selectors.js';
+import { countByStatus, HAS_RUNNING_PROCESS, needingYou } from '../../core/selectors.js';
 import type { RunState } from '../../core/state.js';
 import type { RunInfo } from '../fleet-view.js';
 
@@ -29,9 +29,12 @@ export function headerText(info: RunInfo, state: RunState): string {
   const counts = countByStatus(state);
   const busy = state.order.filter((k) => HAS_RUNNING_PROCESS.has(state.tasks[k]!.state)).length;
   const parts = ['fleet', projectsText(info), `${busy}/${info.concurrency} running`, `${counts.merged} merged`];
+  const waiting = needingYou(state).length;
+  if (waiting > 0) parts.push(`${waiting} need you`);
   const attention: [number, string][] = [
     [counts.review, 'review'],
     [counts.failed, 'failed'],
+    [counts.awaiting_approval, 'awaiting approval'],
     [counts.blocked, 'blocked'],
     [counts.paused, 'paused'],
   ];

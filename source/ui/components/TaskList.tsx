@@ -63,7 +63,7 @@ function title(listed: number, total: number, filter: string, top: number, shown
 function TaskRow({ row, selected, focused, width }: { row: Extract<ListRow, { kind: 'task' }>; selected: boolean; focused: boolean; width: number }) {
   const look = lookOf(row.status);
   const aligned = width >= ALIGNED_WIDTH;
-  const word = aligned ? row.status.padEnd(STATUS_WIDTH) : row.status;
+  const word = aligned ? (look.word ?? row.status).padEnd(STATUS_WIDTH) : (look.word ?? row.status);
   const elapsed = width < ELAPSED_WIDTH ? '' : aligned ? row.elapsed.padStart(6) : row.elapsed;
   return (
     <Box width={width} height={1}>

@@ -5,7 +5,7 @@ import { barEntries, taskActions, type BarEntry } from '../key-help.js';
 import { bindingContext, type KeyContext } from '../keymap.js';
 import { computeLayout, pageSize, queueCapacity, type Layout } from '../layout.js';
 import { packQueue, queueItems, type QueueItem } from '../queue-items.js';
-import { displayOrder, matchesFilter, type OrderedTask } from '../task-order.js';
+import { attentionOrder, displayOrder, matchesFilter, type OrderedTask } from '../task-order.js';
 import type { UiState } from '../ui-state.js';
 
 /** Everything a frame shows, derived from the run, the UI state and the terminal size. */
@@ -32,7 +32,8 @@ export interface ScreenModel {
 export function useScreenModel(view: FleetView, state: RunState, ui: UiState, columns: number, rows: number): ScreenModel {
   // info() reads the run (its critical path follows the tasks), so it is re-read when the run changes.
   const info = useMemo(() => view.info(), [view, state]);
-  const order = useMemo(() => displayOrder(state), [state]);
+  const dag = useMemo(() => displayOrder(state), [state]);
+  const order = useMemo(() => (ui.attention ? attentionOrder(state, dag) : dag), [state, dag, ui.attention]);
   const listed = useMemo(() => order.filter((o) => matchesFilter(state, o.key, ui.filter)), [state, order, ui.filter]);
   const critical = useMemo(() => new Set(info.criticalPath), [info]);
   const queue = useMemo(() => packQueue(queueItems(state), columns, queueCapacity(rows)), [state, columns, rows]);
