@@ -61,15 +61,17 @@ describe('the merge queue in batches', () => {
     await release();
     const result = await running;
     expect(result.code, result.out + result.err).toBe(0);
-    // Whatever came first was gated (slowly); everything else was queued by then: one more run.
+    // The first batch waits for the tasks still checking, or is gated (slowly) while they queue:
+    // at most one more run for all the others, where a serial queue would run six.
     const runs = gateRuns();
-    expect(runs).toHaveLength(2);
-    expect([...runs[0]!.split(' '), ...runs[1]!.split(' ')].sort()).toEqual(ids.slice(1));
+    expect(runs.length).toBeGreaterThanOrEqual(1);
+    expect(runs.length).toBeLessThanOrEqual(2);
+    expect(runs.flatMap((r) => r.split(' ')).sort()).toEqual(ids.slice(1));
     expectMergedOnce(r, ids);
     expectOnlyTestedTrees(r, log);
     // Base's first-parent order is queue order: each gate run's tasks, one commit each, in turn.
     const order = r.git('log', '--first-parent', '--reverse', '--format=%(trailers:key=Fleet-Task,valueonly)', 'main').split('\n').filter(Boolean);
-    expect(order).toEqual(['t0', ...runs[0]!.split(' '), ...runs[1]!.split(' ')]);
+    expect(order).toEqual(['t0', ...runs.flatMap((r) => r.split(' '))]);
   });
 
   it('bisects a failing batch: the pair that breaks only together is found, the rest merges', async () => {
