@@ -5,7 +5,7 @@ import { LogTail } from './tail.js';
 
 export interface JobSpec extends SpawnSpec {
   /** Whose processes these are, to find escaped ones by their environment. */
-  owner: { runId: string; project: string; taskId: string };
+  owner: { runId: string; project: string; taskId: string; candidate?: number };
   timeoutMs?: number;
   /** Sanitized output lines as they appear in the log. */
   onLines?: (lines: string[]) => void;

@@ -1,3 +1,4 @@
+import { pickable } from './candidates.js';
 import { BEFORE_MERGE, STORED_STATES, taskStatus, type TaskStatus } from './selectors.js';
 import type { ReviewReason } from './events.js';
 import type { RunState, StoredState, TaskRecord } from './state.js';
@@ -6,7 +7,7 @@ import type { RunState, StoredState, TaskRecord } from './state.js';
 // keys are enabled by it, and `fleet <action>` on a stopped run refuses with it (docs/ui.md).
 
 /** What a user can do to one task: each is a `fleet <action>` command and a key in the UI. */
-export const TASK_ACTIONS = ['retry', 'requeue', 'resolve', 'accept', 'discard', 'cancel', 'pause', 'resume'] as const;
+export const TASK_ACTIONS = ['retry', 'requeue', 'resolve', 'accept', 'discard', 'cancel', 'pause', 'resume', 'pick'] as const;
 export type TaskAction = (typeof TASK_ACTIONS)[number];
 
 interface Rule {
@@ -26,6 +27,8 @@ const RULES: Record<TaskAction, Rule> = {
   pause: { states: BEFORE_MERGE },
   // Resuming a task that is not paused changes nothing and says so; it is never refused.
   resume: { states: new Set(STORED_STATES) },
+  // Overruling the pick of best-of-N: only before the merge starts (docs/config.md#candidates).
+  pick: { states: new Set(['queued']), only: 'only a task with candidates waiting in the merge queue can be picked' },
 };
 
 const REVIEW_FOR: Record<ReviewReason, string> = {
@@ -42,6 +45,9 @@ const REVIEW_FOR: Record<ReviewReason, string> = {
 export function disabledReason(action: TaskAction, task: TaskRecord, state: RunState): string | undefined {
   const rule = RULES[action];
   const applies = rule.states.has(task.state) && (action !== 'resolve' || task.review?.reason === 'conflict');
+  if (applies && action === 'pick' && pickable(task).length < 2) {
+    return task.candidates === undefined ? 'it does not run as candidates' : 'no other candidate of it passed its check';
+  }
   if (applies) return undefined;
   const status = taskStatus(state, task.key);
   if (action === 'cancel' && task.state === 'merging') return 'it is being merged right now; wait for the merge to finish or fail';

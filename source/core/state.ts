@@ -1,4 +1,5 @@
 import type { AgentProgressInfo, FailurePhase, FleetEvent, ReviewReason, StopReason, TaskInfo } from './events.js';
+import { reduceCandidates, type CandidateRecord, type Picked } from './candidates.js';
 
 /**
  * Stored task states. The SPEC's `ready`, `paused` and `blocked` are derived from these plus the
@@ -50,6 +51,9 @@ export interface TaskRecord extends TaskInfo {
   archives: string[];
   /** From the agent's structured output, where its CLI has one. */
   agentProgress?: AgentProgressInfo;
+  /** Best-of-N: every candidate of the task, by number (docs/config.md#candidates). */
+  candidates?: CandidateRecord[];
+  picked?: Picked;
 }
 
 export interface RunState {
@@ -124,6 +128,7 @@ export function reduce(state: RunState, event: FleetEvent): RunState {
         predictedConflicts: undefined,
         interrupted: undefined,
         agentProgress: undefined,
+        picked: undefined,
       });
     case 'resolve_started':
       return patchTask(state, event.key, { ...enter('preparing', at), review: undefined, candidate: undefined, failure: undefined, waitReason: undefined });
@@ -145,11 +150,12 @@ export function reduce(state: RunState, event: FleetEvent): RunState {
     case 'check_passed':
       return patchTask(state, event.key, { ...enter('queued', at), tip: event.tip, passedTip: event.tip, queuedAt: at });
     case 'attempt_failed':
-      return patchTask(state, event.key, {
+      return patchTask(state, event.key, (t) => ({
         ...(event.willRetry ? {} : enter('failed', at)),
+        ...winnerFailed(t),
         pid: undefined,
         failure: { phase: event.phase, message: event.message, tail: event.tail },
-      });
+      }));
     case 'merge_started':
       return patchTask(state, event.key, { ...enter('merging', at), waitReason: undefined });
     case 'merge_waiting':
@@ -173,13 +179,14 @@ export function reduce(state: RunState, event: FleetEvent): RunState {
     case 'cleanup_failed':
       return patchTask(state, event.key, { cleanupPending: event.message });
     case 'review':
-      return patchTask(state, event.key, {
+      return patchTask(state, event.key, (t) => ({
         ...enter('review', at),
+        ...winnerFailed(t),
         pid: undefined,
         candidate: undefined,
         predictedConflicts: undefined,
         review: { reason: event.reason, message: event.message, paths: event.paths, tail: event.tail },
-      });
+      }));
     case 'attempt_archived':
       return patchTask(state, event.key, (t) => ({ archives: t.archives.includes(event.ref) ? t.archives : [...t.archives, event.ref] }));
     case 'task_requeued':
@@ -217,7 +224,19 @@ export function reduce(state: RunState, event: FleetEvent): RunState {
       return state; // output lives in the engine's ring buffers, so a replay equals the live state
     case 'run_stopped':
       return { ...state, stopped: { at, reason: event.reason, exitCode: event.exitCode } };
+    case 'candidates_started':
+    case 'candidate_update':
+    case 'candidate_finished':
+    case 'candidate_picked':
+    case 'candidate_archived':
+      return patchTask(state, event.key, (t) => reduceCandidates(t, event, enter));
   }
+}
+
+/** After the pick, the task's failure is its winner's: a retry reruns it with the failed candidates. */
+function winnerFailed(t: TaskRecord): Patch {
+  if (!t.picked || !t.candidates) return {};
+  return { candidates: t.candidates.map((c) => (c.n === t.picked!.candidate ? { ...c, state: 'failed' } : c)) };
 }
 
 export function replay(events: readonly FleetEvent[], initial: RunState = emptyRun()): RunState {

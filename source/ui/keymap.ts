@@ -94,6 +94,7 @@ const PROGRESSIVE: Record<UiCommand['action'], string> = {
   cancel: 'cancelling',
   pause: 'pausing',
   resume: 'resuming',
+  pick: 'picking the next candidate of',
   'pause-all': 'pausing new starts',
   'resume-all': 'resuming new starts',
 };
@@ -218,6 +219,14 @@ export const BINDINGS: readonly Binding[] = [
       c.task!.worktree
         ? confirm(c, 'Retry', `Retry ${c.key} from scratch? Its work is archived.`, taskCommand('retry', c))
         : send(c.ui, taskCommand('retry', c)),
+  },
+  {
+    keys: ['n'],
+    actions: ['pick'],
+    help: 'best-of-N: make the next candidate that passed the pick, before the merge',
+    bar: 4,
+    taskAction: true,
+    run: (c) => send(c.ui, taskCommand('pick', c)),
   },
   {
     keys: ['x'],

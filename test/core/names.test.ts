@@ -3,11 +3,15 @@ import {
   archiveRef,
   branchName,
   branchRef,
+  candidateArchiveRef,
+  candidateBranchName,
+  candidateWorktreePath,
   cleanArchiveRef,
   gateDirName,
   gatePath,
   lockReason,
   parseArchiveRef,
+  parseBranch,
   parseBranchRef,
   parseLockReason,
   parseRunRef,
@@ -40,6 +44,20 @@ describe('fleet names round-trip', () => {
     }
     expect(gateDirName(RUN)).toBe(`_gate-${RUN}`);
     expect(gateDirName(RUN, 2)).toBe(`_gate-${RUN}-2`);
+  });
+
+  it('candidates: branches, worktrees and archives', () => {
+    for (const id of IDS) {
+      for (const n of [1, 2, 8]) {
+        expect(candidateBranchName(id, n)).toBe(`fleet/${id}@${n}`);
+        expect(parseBranch(`refs/heads/${candidateBranchName(id, n)}`)).toEqual({ id, candidate: n });
+        expect(parseBranchRef(`refs/heads/${candidateBranchName(id, n)}`)).toBe(id);
+        expect(parseWorktreePath(candidateWorktreePath('/w', id, n))).toEqual({ kind: 'task', dir: '/w', id, candidate: n });
+        expect(parseArchiveRef(candidateArchiveRef(id, RUN, 3, n))).toEqual({ id, runId: RUN, attempt: 3, candidate: n });
+      }
+    }
+    expect(candidateArchiveRef('a', RUN, 2, 3)).toBe(`refs/fleet/archive/a/${RUN}-2@3`);
+    expect(parseBranch(branchRef('a'))).toEqual({ id: 'a' });
   });
 
   it('per-run refs', () => {
@@ -77,6 +95,8 @@ describe('hostile names do not parse', () => {
     expect(parseBranchRef('fleet/a')).toBeUndefined(); // a short name is not a ref
     expect(parseBranchRef('refs/heads/other/a')).toBeUndefined();
     expect(parseBranchRef('refs/heads/fleet/a/b')).toBeUndefined();
+    for (const tail of ['@0', '@9', '@01', '@', '@1@2', '@x', '@-1']) expect(parseBranchRef(`refs/heads/fleet/a${tail}`), tail).toBeUndefined();
+    expect(parseBranchRef('refs/heads/fleet/@1')).toBeUndefined();
   });
 
   it('worktree paths', () => {
@@ -100,6 +120,7 @@ describe('hostile names do not parse', () => {
       expect(parseArchiveRef(`refs/fleet/archive/a/${RUN}${tail}`), tail).toBeUndefined();
     }
     expect(parseArchiveRef('refs/fleet/archive/a/unknown-1')).toBeUndefined();
+    for (const tail of ['-1@0', '-1@9', '-1@', '-1@01', '-@1', '-clean@1', '-1@1@1']) expect(parseArchiveRef(`refs/fleet/archive/a/${RUN}${tail}`), tail).toBeUndefined();
     expect(parseArchiveRef('refs/fleet/archive/a')).toBeUndefined();
   });
 
@@ -126,6 +147,12 @@ describe('hostile names do not parse', () => {
     expect(() => gateDirName(RUN, -1)).toThrow();
     expect(() => gateDirName(RUN, 1.5)).toThrow();
     expect(() => archiveRef('a', RUN, 0)).toThrow();
+    for (const n of [0, 9, 1.5]) {
+      expect(() => candidateBranchName('a', n), String(n)).toThrow();
+      expect(() => candidateWorktreePath('/w', 'a', n), String(n)).toThrow();
+      expect(() => candidateArchiveRef('a', RUN, 1, n), String(n)).toThrow();
+    }
+    expect(() => candidateBranchName('A', 1)).toThrow();
     expect(() => cleanArchiveRef('a', RUN, 0)).toThrow();
     expect(() => lockReason(RUN, 'a b')).toThrow();
   });
