@@ -1,5 +1,6 @@
 import { taskStatus, waitingFor } from '../core/selectors.js';
 import type { RunState, TaskRecord } from '../core/state.js';
+import { candidateLines } from './candidate-lines.js';
 import { plain } from './plain-text.js';
 
 export interface DetailLine {
@@ -59,6 +60,7 @@ export function paneDetails(state: RunState, key: string, actions: readonly stri
     if (activity) head.push({ text: activity, tone: 'dim' });
     head.push(...outcome(task));
   }
+  head.push(...candidateLines(task));
   if (task.worktree && (status === 'review' || status === 'failed' || status === 'cancelled')) {
     foot.push({ text: `worktree ${task.worktree}`, tone: 'dim' });
   }
