@@ -223,7 +223,7 @@ export const BINDINGS: readonly Binding[] = [
   {
     keys: ['n'],
     actions: ['pick'],
-    help: 'best-of-N: make the next candidate that passed the pick, before the merge',
+    help: 'best-of-N: the next candidate that passed becomes the pick, before the merge',
     bar: 4,
     taskAction: true,
     run: (c) => send(c.ui, taskCommand('pick', c)),
