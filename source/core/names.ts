@@ -224,16 +224,23 @@ export function parseArchiveRef(ref: string): ArchiveName | undefined {
 
 // ───────────────────────────── worktree lock reason ─────────────────────────────
 
-/** `fleet run=<run> task=<key>`: the reason git records for the lock on every task worktree. */
-export function lockReason(runId: string, key: string): string {
+/**
+ * `fleet run=<run> task=<key>`: the reason git records for the lock on every task worktree;
+ * `task=<key>@<n>` on the worktree of candidate n.
+ */
+export function lockReason(runId: string, key: string, candidate?: number): string {
   checkRun(runId);
   must(parseTaskKey(key) !== undefined, 'task key', key);
-  return `fleet run=${runId} task=${key}`;
+  if (candidate !== undefined) checkCandidate(candidate);
+  return `fleet run=${runId} task=${key}${candidate === undefined ? '' : `@${candidate}`}`;
 }
 
-export function parseLockReason(reason: string): { runId: string; key: string; project?: string; id: string } | undefined {
-  const m = /^fleet run=([^ ]+) task=([^ ]+)$/.exec(reason);
+export function parseLockReason(reason: string): { runId: string; key: string; project?: string; id: string; candidate?: number } | undefined {
+  const m = /^fleet run=([^ ]+) task=([^ @]+)(?:@([^ ]+))?$/.exec(reason);
   if (!m || !isRunId(m[1]!)) return undefined;
   const key = parseTaskKey(m[2]!);
-  return key ? { runId: m[1]!, key: m[2]!, ...key } : undefined;
+  if (!key) return undefined;
+  if (m[3] === undefined) return { runId: m[1]!, key: m[2]!, ...key };
+  const n = count(m[3], 1);
+  return n !== undefined && n <= MAX_CANDIDATES ? { runId: m[1]!, key: m[2]!, ...key, candidate: n } : undefined;
 }

@@ -94,6 +94,8 @@ export class Candidates {
     const outcome = await runAttempt(this.scoped(task.key, n, seen), { task: spec, attempt: round.attempt, slot, startAt: 'fresh', failure });
     round.running.delete(n);
     await this.finish(task, n, round, outcome, seen);
+    // Stopped while nobody decided: fleet is shutting down; the next run resumes the round.
+    if (outcome.kind === 'stopped' && !round.decided) return;
     if (outcome.kind === 'queued' && task.candidates!.pick === 'first-pass' && !round.decided) {
       round.decided = true;
       await this.stopOthers(task, n);
@@ -198,7 +200,7 @@ export class Candidates {
     return first;
   }
 
-  /** The candidates that did not pass: what a retry reruns. */
+  /** The candidates that did not pass (or whose merge failed): what a retry reruns. */
   failedNumbers(key: string): number[] {
     const kept = new Set(pickable(this.record(key)!).map((c) => c.n));
     return (this.record(key)?.candidates ?? []).map((c) => c.n).filter((n) => !kept.has(n));

@@ -83,6 +83,8 @@ describe('fleet names round-trip', () => {
     expect(parseLockReason(lockReason(RUN, 'one'))).toEqual({ runId: RUN, key: 'one', id: 'one' });
     expect(parseLockReason(lockReason(RUN, 'web:one'))).toEqual({ runId: RUN, key: 'web:one', project: 'web', id: 'one' });
     expect(parseTaskKey('web:one')).toEqual({ project: 'web', id: 'one' });
+    expect(lockReason(RUN, 'web:one', 3)).toBe(`fleet run=${RUN} task=web:one@3`);
+    expect(parseLockReason(lockReason(RUN, 'web:one', 3))).toEqual({ runId: RUN, key: 'web:one', project: 'web', id: 'one', candidate: 3 });
   });
 });
 
@@ -127,6 +129,7 @@ describe('hostile names do not parse', () => {
   it('lock reasons', () => {
     for (const key of [...hostileIds.filter((k) => k !== 'x:y'), 'a:b:c', ':a', 'a:', 'A:b']) expect(parseLockReason(`fleet run=${RUN} task=${key}`), key).toBeUndefined();
     for (const run of hostileRuns) expect(parseLockReason(`fleet run=${run} task=a`), run).toBeUndefined();
+    for (const tail of ['@0', '@9', '@', '@1@2', '@x']) expect(parseLockReason(`fleet run=${RUN} task=a${tail}`), tail).toBeUndefined();
     for (const reason of [`fleet run=${RUN}  task=a`, ` fleet run=${RUN} task=a`, `fleet run=${RUN} task=a `, `fleet task=a run=${RUN}`, `fleet run=${RUN} task=a\nx`]) {
       expect(parseLockReason(reason), reason).toBeUndefined();
     }
