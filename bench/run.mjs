@@ -1,6 +1,7 @@
 // `npm run bench`: every benchmark, or only those named (`npm run bench -- queue replay`, or
 // BENCH=queue,replay), one JSON line each, then the bars missed. Exit 1 when any misses its bar.
 import { loadavg } from 'node:os';
+import { candidates } from './candidates.mjs';
 import { chaos } from './chaos.mjs';
 import { machine } from './lib.mjs';
 import { makespan } from './makespan.mjs';
@@ -21,6 +22,7 @@ const BENCHMARKS = {
   'ui-load': uiLoad,
   queue,
   replay,
+  candidates,
 };
 
 const named = process.argv.slice(2).join(',') || process.env.BENCH;

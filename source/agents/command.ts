@@ -41,6 +41,7 @@ export function taskEnv(input: TaskEnvInput): Record<string, string> {
     FLEET_PORT: String(input.port),
   };
   if (Buffer.byteLength(input.prompt) <= PROMPT_ENV_LIMIT) env.FLEET_PROMPT = input.prompt;
+  if (task.asCandidate !== undefined) env.FLEET_CANDIDATE = String(task.asCandidate);
   return env;
 }
 

@@ -5,6 +5,8 @@ export interface JobOwner {
   runId: string;
   project: string;
   taskId: string;
+  /** Best-of-N: one candidate's processes are its own; the task's other candidates run on. */
+  candidate?: number;
 }
 
 export interface JobSpec extends SpawnSpec {

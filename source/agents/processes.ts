@@ -27,8 +27,10 @@ export function isSameProcess(pid: number, startTime: string | undefined): boole
  * called setsid() has left the agent's group; its inherited environment still gives it away.
  * Linux-only (/proc); elsewhere the group kill is all we can do.
  */
-export function taskProcesses(runId: string, project: string, taskId: string): number[] {
+export function taskProcesses(runId: string, project: string, taskId: string, candidate?: number): number[] {
   const want = [`FLEET_RUN_ID=${runId}`, `FLEET_PROJECT=${project}`, `FLEET_TASK_ID=${taskId}`];
+  // One candidate's leftovers are its own; the task's other candidates run on (best-of-N).
+  if (candidate !== undefined) want.push(`FLEET_CANDIDATE=${candidate}`);
   let entries: string[];
   try {
     entries = readdirSync('/proc');
@@ -56,7 +58,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
  */
 export async function killTask(
   pid: number | undefined,
-  who: { runId: string; project: string; taskId: string },
+  who: { runId: string; project: string; taskId: string; candidate?: number },
   graceMs = 3000,
 ): Promise<void> {
   if (pid !== undefined && signalGroup(pid, 'SIGTERM')) {
@@ -64,7 +66,7 @@ export async function killTask(
     for (let waited = 0; waited < graceMs && signalGroup(pid, 0); waited += 50) await sleep(50);
     signalGroup(pid, 'SIGKILL');
   }
-  for (const escaped of taskProcesses(who.runId, who.project, who.taskId)) {
+  for (const escaped of taskProcesses(who.runId, who.project, who.taskId, who.candidate)) {
     try {
       process.kill(escaped, 'SIGKILL');
     } catch {

@@ -21,7 +21,14 @@ const ACTION_HELP: Record<(typeof TASK_ACTIONS)[number], string> = {
   pause: 'stop a running task (SIGSTOP) or hold a pending one',
   resume: 'continue a paused or held task',
   approve: 'let a task awaiting approval (approve: true) into the merge queue',
+  pick: 'overrule the pick among a task\'s candidates before it merges: candidate N, else the next one that passed',
 };
+
+function candidateNumber(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1 || n > 8) throw new InvalidArgumentError('expected a candidate number from 1 to 8');
+  return n;
+}
 
 /** The full-screen UI needs a terminal on both ends; anything else gets one line per event. */
 function onTerminal(): boolean {
@@ -99,7 +106,14 @@ export async function main(argv: string[]): Promise<number> {
     .command('demo')
     .description('a real run on a throwaway repo with scripted agents (no agent CLI needed)')
     .action(() => set(demoCommand({ terminal: onTerminal() })));
-  for (const action of TASK_ACTIONS) {
+  program
+    .command('pick <id> [n]')
+    .description(ACTION_HELP.pick)
+    .option('-f, --file <file>', 'fleet file')
+    .action((id: string, n: string | undefined, o: { file?: string }) =>
+      set(taskActionCommand('pick', [id], { file: o.file, candidate: n === undefined ? undefined : candidateNumber(n) })),
+    );
+  for (const action of TASK_ACTIONS.filter((a) => a !== 'pick')) {
     program
       .command(`${action} <ids...>`)
       .description(ACTION_HELP[action])

@@ -87,7 +87,9 @@ export async function preflight(spec: FleetSpec, options: { ownBranches?: (proje
 
   // One problem per missing agent, at the line that chose it for the first task using it.
   const agents = new Map<string, SourcePosition>();
-  for (const task of spec.tasks) if (task.run === undefined && !agents.has(task.agent)) agents.set(task.agent, task.at.agent);
+  for (const task of spec.tasks) {
+    for (const agent of task.candidates?.agents ?? [task.agent]) if (task.run === undefined && !agents.has(agent)) agents.set(agent, task.at.agent);
+  }
   for (const [name, at] of agents) {
     const program = spec.agents[name]?.command[0];
     if (!program || which(program)) continue;

@@ -239,7 +239,30 @@ function resolveTask(
   };
   if (raw.prompt !== undefined) task.prompt = raw.prompt;
   if (raw.run !== undefined) task.run = raw.run;
+  resolveCandidates(raw, path, task, agents, issues);
   return task;
+}
+
+/** `candidates:` / `agents:` / `pick:` / `judge:` (docs/config.md#candidates). */
+function resolveCandidates(raw: RawTask, path: PathSegment[], task: TaskSpec, agents: Record<string, AgentSpec>, issues: DraftIssue[]): void {
+  raw.agents?.forEach((name, i) => checkAgent(name, [...path, 'agents', i], agents, issues));
+  if (raw.agents && raw.candidates !== undefined && raw.candidates !== raw.agents.length) {
+    const message = `candidates: ${raw.candidates} does not match the ${raw.agents.length} agent(s) listed in agents:`;
+    issues.push({ path: [...path, 'candidates'], at: 'value', message, hint: 'agents: runs one candidate per agent; remove candidates: or make them agree' });
+  }
+  if (raw.pick === 'judge' && raw.judge === undefined) {
+    issues.push({ path: [...path, 'pick'], at: 'value', message: 'pick: judge needs a judge: command', hint: 'add judge: "<command that prints the winning number>", or use pick: first-pass' });
+  }
+  if (raw.judge !== undefined && raw.pick !== 'judge') {
+    issues.push({ path: [...path, 'judge'], at: 'key', message: 'judge: is only used with pick: judge', hint: 'add pick: judge, or remove judge:' });
+  }
+  const count = raw.agents?.length ?? raw.candidates ?? 1;
+  // The first candidate's agent is the task's: what preflight, the list and --json show.
+  if (raw.agents) task.agent = raw.agents[0]!;
+  if (count < 2) return;
+  task.candidates = { count, pick: raw.pick ?? 'first-pass' };
+  if (raw.agents) task.candidates.agents = [...raw.agents];
+  if (raw.judge !== undefined) task.candidates.judge = raw.judge;
 }
 
 /** Issues about one written value repeat per inheriting task; sortIssues drops the repeats. */

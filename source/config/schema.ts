@@ -3,6 +3,7 @@
 // Cross-field rules (prompt xor run, unknown deps, cycles, agents) live in resolve.ts.
 import { z } from 'zod';
 import { parseDuration } from '../core/duration.js';
+import { MAX_CANDIDATES } from '../core/names.js';
 import { describe, quote } from './describe.js';
 import { branchProblem, envNameProblem, idProblem, lineProblem, pathProblem, relativePathProblem, textProblem } from './names.js';
 
@@ -113,6 +114,14 @@ const taskShape = {
   depends_on: z.array(line('a task id'), expected('a list of task ids')).optional(),
   allow_empty: z.boolean(expected('true or false')).optional(),
   on_conflict: z.enum(['review', 'agent'], expected('"review" or "agent"')).optional(),
+  candidates: intIn(1, MAX_CANDIDATES).optional(),
+  agents: z
+    .array(checked('an agent name', lineProblem, (name) => `agent ${quote(name)}`), expected(`a list of 1 to ${MAX_CANDIDATES} agent names`))
+    .min(1, expected(`a list of 1 to ${MAX_CANDIDATES} agent names`))
+    .max(MAX_CANDIDATES, expected(`a list of 1 to ${MAX_CANDIDATES} agent names`))
+    .optional(),
+  pick: z.enum(['first-pass', 'smallest-diff', 'judge'], expected('"first-pass", "smallest-diff" or "judge"')).optional(),
+  judge: text('a shell command', 'the command').optional(),
   ...optional(settingsShape),
 };
 

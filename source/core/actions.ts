@@ -1,3 +1,4 @@
+import { pickable } from './candidates.js';
 import { BEFORE_MERGE, STORED_STATES, taskStatus, type TaskStatus } from './selectors.js';
 import type { ReviewReason } from './events.js';
 import type { RunState, StoredState, TaskRecord } from './state.js';
@@ -6,7 +7,7 @@ import type { RunState, StoredState, TaskRecord } from './state.js';
 // keys are enabled by it, and `fleet <action>` on a stopped run refuses with it (docs/ui.md).
 
 /** What a user can do to one task: each is a `fleet <action>` command and a key in the UI. */
-export const TASK_ACTIONS = ['retry', 'requeue', 'resolve', 'accept', 'discard', 'cancel', 'pause', 'resume', 'approve'] as const;
+export const TASK_ACTIONS = ['retry', 'requeue', 'resolve', 'accept', 'discard', 'cancel', 'pause', 'resume', 'approve', 'pick'] as const;
 export type TaskAction = (typeof TASK_ACTIONS)[number];
 
 interface Rule {
@@ -27,6 +28,11 @@ const RULES: Record<TaskAction, Rule> = {
   // Resuming a task that is not paused changes nothing and says so; it is never refused.
   resume: { states: new Set(STORED_STATES) },
   approve: { states: new Set(['awaiting_approval']), only: 'only a task awaiting approval can be approved' },
+  // Overruling the pick of best-of-N: only before the merge starts (docs/config.md#candidates).
+  pick: {
+    states: new Set(['queued', 'awaiting_approval']),
+    only: 'only a task with candidates waiting for approval or in the merge queue can be picked',
+  },
 };
 
 const REVIEW_FOR: Record<ReviewReason, string> = {
@@ -43,6 +49,9 @@ const REVIEW_FOR: Record<ReviewReason, string> = {
 export function disabledReason(action: TaskAction, task: TaskRecord, state: RunState): string | undefined {
   const rule = RULES[action];
   const applies = rule.states.has(task.state) && (action !== 'resolve' || task.review?.reason === 'conflict');
+  if (applies && action === 'pick' && pickable(task).length < 2) {
+    return task.candidates === undefined ? 'it does not run as candidates' : 'no other candidate of it passed its check';
+  }
   if (applies) return undefined;
   const status = taskStatus(state, task.key);
   if (action === 'cancel' && task.state === 'merging') return 'it is being merged right now; wait for the merge to finish or fail';

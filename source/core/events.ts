@@ -28,6 +28,17 @@ export interface AgentProgressInfo {
   costUsd?: number;
 }
 
+/** Lines changed between a candidate's base and its tip (`git diff --shortstat`). */
+export interface DiffStat {
+  files: number;
+  insertions: number;
+  deletions: number;
+}
+
+export type CandidateState = 'running' | 'checking' | 'passed' | 'failed' | 'stopped';
+/** Who chose the winner: the task's pick rule, the judge's fallback, or the user (`fleet pick`). */
+export type PickedBy = 'first-pass' | 'smallest-diff' | 'judge' | 'user';
+
 interface At {
   /** Milliseconds since the epoch. */
   at: number;
@@ -96,6 +107,31 @@ export type FleetEvent = At &
     /** The check passed, but the task waits for `fleet approve` before it joins the merge queue. */
     | { type: 'approval_awaited'; key: string; attempt: number; tip: string }
     | { type: 'task_approved'; key: string }
+    /** Best-of-N (docs/config.md#candidates): these candidates start now, each in its own worktree. */
+    | { type: 'candidates_started'; key: string; attempt: number; candidates: { n: number; agent: string }[] }
+    | {
+        type: 'candidate_update';
+        key: string;
+        candidate: number;
+        state?: CandidateState;
+        worktree?: string;
+        branch?: string;
+        baseSha?: string;
+        tokens?: { input: number; output: number };
+        costUsd?: number;
+      }
+    | {
+        type: 'candidate_finished';
+        key: string;
+        candidate: number;
+        result: 'passed' | 'failed' | 'stopped';
+        tip?: string;
+        diff?: DiffStat;
+        message?: string;
+      }
+    /** The winner's worktree, branch and base become the task's; its tip follows in check_passed. */
+    | { type: 'candidate_picked'; key: string; candidate: number; by: PickedBy; note?: string }
+    | { type: 'candidate_archived'; key: string; candidate: number; ref: string }
   );
 
 export type BisectStep = 'prefix' | 'partner' | 'rerun';

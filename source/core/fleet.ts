@@ -5,6 +5,19 @@ export type MergeMode = 'merge' | 'squash';
 export type ConflictPolicy = 'review' | 'agent';
 /** What a failing gate check does to the task: review, or back to its agent with the output. */
 export type GateFailurePolicy = 'review' | 'agent';
+/** How the winner among a task's candidates is chosen (docs/config.md#candidates). */
+export type PickRule = 'first-pass' | 'smallest-diff' | 'judge';
+
+/** Best-of-N: the task runs as several candidates at once and one of them is merged. */
+export interface CandidatesSpec {
+  /** 2 to 8. */
+  count: number;
+  /** The agent of each candidate (from `agents:`), else every candidate uses the task's agent. */
+  agents?: string[];
+  pick: PickRule;
+  /** With `pick: judge`: run with `sh -c`, prints the winning number. */
+  judge?: string;
+}
 
 /**
  * Where a value is written in the fleet file, so problems found after loading (a missing branch,
@@ -72,6 +85,10 @@ export interface TaskSpec {
   retries: number;
   /** A passing task waits in awaiting_approval for `fleet approve` instead of joining the merge queue. */
   approve: boolean;
+  /** Set when the task runs as two or more candidates. */
+  candidates?: CandidatesSpec;
+  /** Set only on the spec of one candidate (engine/candidates.ts): its number, 1..N. */
+  asCandidate?: number;
   /**
    * Where the task's `base` and `agent` are written (task, project or defaults); for a built-in
    * default, the task itself (for the agent: its `prompt`).

@@ -68,11 +68,42 @@ export function branchRef(id: string): string {
   return `refs/heads/${branchName(id)}`;
 }
 
-/** The task id of `refs/heads/fleet/<id>`. */
-export function parseBranchRef(ref: string): string | undefined {
+export const MAX_CANDIDATES = 8;
+
+function checkCandidate(n: number): void {
+  must(Number.isSafeInteger(n) && n >= 1 && n <= MAX_CANDIDATES, 'candidate number', n);
+}
+
+/** `<id>@<n>`: ids cannot hold `@`, so a candidate's name never clashes with a task's. */
+function candidateName(id: string, n: number): string {
+  checkId(id);
+  checkCandidate(n);
+  return `${id}@${n}`;
+}
+
+/** `<id>` or `<id>@<n>` with n in 1..8. */
+export function parseCandidateName(text: string): { id: string; candidate?: number } | undefined {
+  if (isTaskId(text)) return { id: text };
+  const at = text.lastIndexOf('@');
+  const id = text.slice(0, at);
+  const n = count(text.slice(at + 1), 1);
+  return at > 0 && isTaskId(id) && n !== undefined && n <= MAX_CANDIDATES ? { id, candidate: n } : undefined;
+}
+
+/** `fleet/<id>@<n>`: the branch of candidate n of a task (best-of-N). */
+export function candidateBranchName(id: string, n: number): string {
+  return `fleet/${candidateName(id, n)}`;
+}
+
+/** The task id and, for a candidate, its number, of `refs/heads/fleet/<id>` or `refs/heads/fleet/<id>@<n>`. */
+export function parseBranch(ref: string): { id: string; candidate?: number } | undefined {
   if (!ref.startsWith(BRANCH_REF_PREFIX)) return undefined;
-  const id = ref.slice(BRANCH_REF_PREFIX.length);
-  return isTaskId(id) ? id : undefined;
+  return parseCandidateName(ref.slice(BRANCH_REF_PREFIX.length));
+}
+
+/** The task id of `refs/heads/fleet/<id>`, or of a candidate's `refs/heads/fleet/<id>@<n>`. */
+export function parseBranchRef(ref: string): string | undefined {
+  return parseBranch(ref)?.id;
 }
 
 // ───────────────────────────── worktree directories ─────────────────────────────
@@ -90,18 +121,26 @@ export function gateDirName(runId: string, n = 0): string {
   return n === 0 ? `_gate-${runId}` : `_gate-${runId}-${n}`;
 }
 
+/** `<worktreeDir>/<id>@<n>`: the worktree of candidate n of a task. */
+export function candidateWorktreePath(worktreeDir: string, id: string, n: number): string {
+  return `${worktreeDir}/${candidateName(id, n)}`;
+}
+
 export function gatePath(worktreeDir: string, runId: string, n = 0): string {
   return `${worktreeDir}/${gateDirName(runId, n)}`;
 }
 
-export type WorktreeName = { kind: 'task'; dir: string; id: string } | { kind: 'gate'; dir: string; runId: string; n: number };
+export type WorktreeName =
+  | { kind: 'task'; dir: string; id: string; candidate?: number }
+  | { kind: 'gate'; dir: string; runId: string; n: number };
 
 /** What the last component of a worktree path names: a task id, or a merge gate (ids never start with `_`). */
 export function parseWorktreePath(path: string): WorktreeName | undefined {
   const slash = path.lastIndexOf('/');
   const dir = path.slice(0, Math.max(slash, 0));
   const name = path.slice(slash + 1);
-  if (isTaskId(name)) return { kind: 'task', dir, id: name };
+  const task = parseCandidateName(name);
+  if (task) return { kind: 'task', dir, ...task };
   if (!name.startsWith('_gate-')) return undefined;
   const rest = name.slice('_gate-'.length);
   if (isRunId(rest)) return { kind: 'gate', dir, runId: rest, n: 0 };
@@ -150,7 +189,16 @@ export function cleanArchiveRef(id: string, runId: string | undefined, n = 1): s
   return `${ARCHIVE_REF_PREFIX}${id}/${runId ?? 'unknown'}-clean${n === 1 ? '' : `-${n}`}`;
 }
 
-export type ArchiveName = { id: string; runId?: string } & ({ attempt: number } | { clean: number });
+/**
+ * `refs/fleet/archive/<id>/<run>-<attempt>@<n>`: the work of candidate n in one attempt, kept
+ * when it lost the pick, failed, or its task was merged or discarded.
+ */
+export function candidateArchiveRef(id: string, runId: string, attempt: number, n: number): string {
+  checkCandidate(n);
+  return `${archiveRef(id, runId, attempt)}@${n}`;
+}
+
+export type ArchiveName = { id: string; runId?: string } & ({ attempt: number; candidate?: number } | { clean: number });
 
 export function parseArchiveRef(ref: string): ArchiveName | undefined {
   if (!ref.startsWith(ARCHIVE_REF_PREFIX)) return undefined;
@@ -165,23 +213,34 @@ export function parseArchiveRef(ref: string): ArchiveName | undefined {
     return isRunId(clean[1]!) ? { id, runId: clean[1]!, clean: n } : undefined;
   }
   const dash = tail.lastIndexOf('-');
-  const attempt = count(tail.slice(dash + 1), 1);
+  const [attemptText = '', candidateText, extra] = tail.slice(dash + 1).split('@');
+  const attempt = count(attemptText, 1);
   const runId = tail.slice(0, dash);
-  return attempt !== undefined && isRunId(runId) ? { id, runId, attempt } : undefined;
+  if (attempt === undefined || !isRunId(runId) || extra !== undefined) return undefined;
+  if (candidateText === undefined) return { id, runId, attempt };
+  const candidate = count(candidateText, 1);
+  return candidate !== undefined && candidate <= MAX_CANDIDATES ? { id, runId, attempt, candidate } : undefined;
 }
 
 // ───────────────────────────── worktree lock reason ─────────────────────────────
 
-/** `fleet run=<run> task=<key>`: the reason git records for the lock on every task worktree. */
-export function lockReason(runId: string, key: string): string {
+/**
+ * `fleet run=<run> task=<key>`: the reason git records for the lock on every task worktree;
+ * `task=<key>@<n>` on the worktree of candidate n.
+ */
+export function lockReason(runId: string, key: string, candidate?: number): string {
   checkRun(runId);
   must(parseTaskKey(key) !== undefined, 'task key', key);
-  return `fleet run=${runId} task=${key}`;
+  if (candidate !== undefined) checkCandidate(candidate);
+  return `fleet run=${runId} task=${key}${candidate === undefined ? '' : `@${candidate}`}`;
 }
 
-export function parseLockReason(reason: string): { runId: string; key: string; project?: string; id: string } | undefined {
-  const m = /^fleet run=([^ ]+) task=([^ ]+)$/.exec(reason);
+export function parseLockReason(reason: string): { runId: string; key: string; project?: string; id: string; candidate?: number } | undefined {
+  const m = /^fleet run=([^ ]+) task=([^ @]+)(?:@([^ ]+))?$/.exec(reason);
   if (!m || !isRunId(m[1]!)) return undefined;
   const key = parseTaskKey(m[2]!);
-  return key ? { runId: m[1]!, key: m[2]!, ...key } : undefined;
+  if (!key) return undefined;
+  if (m[3] === undefined) return { runId: m[1]!, key: m[2]!, ...key };
+  const n = count(m[3], 1);
+  return n !== undefined && n <= MAX_CANDIDATES ? { runId: m[1]!, key: m[2]!, ...key, candidate: n } : undefined;
 }

@@ -1,4 +1,5 @@
 import type { AgentProgressInfo, FailurePhase, FleetEvent, ReviewReason, StopReason, TaskInfo } from './events.js';
+import { reduceCandidates, type CandidateRecord, type Picked } from './candidates.js';
 
 /**
  * Stored task states. The lifecycle's `ready`, `paused` and `blocked` are derived from these plus the
@@ -60,6 +61,9 @@ export interface TaskRecord extends TaskInfo {
   flaky?: string;
   /** From the agent's structured output, where its CLI has one. */
   agentProgress?: AgentProgressInfo;
+  /** Best-of-N: every candidate of the task, by number (docs/config.md#candidates). */
+  candidates?: CandidateRecord[];
+  picked?: Picked;
 }
 
 export interface BatchInfo {
@@ -143,6 +147,7 @@ export function reduce(state: RunState, event: FleetEvent): RunState {
         predictedConflicts: undefined,
         interrupted: undefined,
         agentProgress: undefined,
+        picked: undefined,
       });
     case 'resolve_started':
       return patchTask(state, event.key, { ...enter('preparing', at), review: undefined, candidate: undefined, failure: undefined, waitReason: undefined });
@@ -170,11 +175,12 @@ export function reduce(state: RunState, event: FleetEvent): RunState {
         checkedFor: t.state === 'checking' ? at - t.since : t.checkedFor,
       }));
     case 'attempt_failed':
-      return patchTask(state, event.key, {
+      return patchTask(state, event.key, (t) => ({
         ...(event.willRetry ? {} : enter('failed', at)),
+        ...winnerFailed(t),
         pid: undefined,
         failure: { phase: event.phase, message: event.message, tail: event.tail },
-      });
+      }));
     case 'merge_started':
       return patchTask(state, event.key, { ...enter('merging', at), waitReason: undefined });
     case 'merge_waiting':
@@ -219,15 +225,16 @@ export function reduce(state: RunState, event: FleetEvent): RunState {
     case 'cleanup_failed':
       return patchTask(state, event.key, { cleanupPending: event.message });
     case 'review':
-      return patchTask(state, event.key, {
+      return patchTask(state, event.key, (t) => ({
         ...enter('review', at),
+        ...winnerFailed(t),
         pid: undefined,
         candidate: undefined,
         batch: undefined,
         deferred: undefined,
         predictedConflicts: undefined,
         review: { reason: event.reason, message: event.message, paths: event.paths, tail: event.tail },
-      });
+      }));
     case 'attempt_archived':
       return patchTask(state, event.key, (t) => ({ archives: t.archives.includes(event.ref) ? t.archives : [...t.archives, event.ref] }));
     case 'task_requeued':
@@ -269,7 +276,19 @@ export function reduce(state: RunState, event: FleetEvent): RunState {
       return patchTask(state, event.key, { ...enter('awaiting_approval', at), tip: event.tip, passedTip: event.tip });
     case 'task_approved':
       return patchTask(state, event.key, { ...enter('queued', at), queuedAt: at });
+    case 'candidates_started':
+    case 'candidate_update':
+    case 'candidate_finished':
+    case 'candidate_picked':
+    case 'candidate_archived':
+      return patchTask(state, event.key, (t) => reduceCandidates(t, event, enter));
   }
+}
+
+/** After the pick, the task's failure is its winner's: a retry reruns it with the failed candidates. */
+function winnerFailed(t: TaskRecord): Patch {
+  if (!t.picked || !t.candidates) return {};
+  return { candidates: t.candidates.map((c) => (c.n === t.picked!.candidate ? { ...c, state: 'failed' } : c)) };
 }
 
 export function replay(events: readonly FleetEvent[], initial: RunState = emptyRun()): RunState {

@@ -11,7 +11,7 @@ export class ActionRefused extends Error {}
  * Applies one user action to one task; resolves with a sentence saying what happened. Whether the
  * action applies is core/actions.ts's to say; this is only what it does.
  */
-export async function applyAction(engine: Engine, action: TaskAction, key: string): Promise<string> {
+export async function applyAction(engine: Engine, action: TaskAction, key: string, candidate?: number): Promise<string> {
   const ctx = engine.ctx;
   const record = ctx.store.state.tasks[key];
   if (!record) throw new ActionRefused(`there is no task "${key}" in this run`);
@@ -68,6 +68,8 @@ export async function applyAction(engine: Engine, action: TaskAction, key: strin
         ? `${key} accepted without merging${where}; dependents will start from the current base, without its change`
         : `${key} discarded${where}`;
     }
+    case 'pick':
+      return engine.candidates.overrule(key, candidate).catch((error: Error) => refuse(error.message.replace(`${key}: `, '')));
   }
 }
 

@@ -5,7 +5,7 @@
 // Never touched: a live run's things (a live process holds its lock), an unfinished run's
 // worktrees, branches and refs (the next `fleet run` resumes them), worktrees fleet did not make,
 // the user's main checkout, and `refs/fleet/<run>/merged/*` (the record of what landed).
-import { ARCHIVE_REF_PREFIX, archiveRef, branchName, branchRef, cleanArchiveRef, isRunId, parseArchiveRef, parseBranchRef, parseRunRef, type RunRefKind } from '../core/names.js';
+import { ARCHIVE_REF_PREFIX, archiveRef, branchRef, candidateArchiveRef, cleanArchiveRef, isRunId, parseArchiveRef, parseBranch, parseBranchRef, parseRunRef, type RunRefKind } from '../core/names.js';
 import { HAS_RUNNING_PROCESS, NEEDS_NO_WORKTREE, runExitCode } from '../core/selectors.js';
 import type { TaskRecord } from '../core/state.js';
 import type { CleanAction, CleanInventory, CleanPlan, CleanRun, CleanupRecord, RepoSnapshot } from './clean-model.js';
@@ -160,7 +160,7 @@ function planRepo(p: Planning, s: RepoSnapshot): void {
     const id = (w.record.branch !== undefined ? parseBranchRef(w.record.branch) : undefined) ?? w.id;
     p.actions.push(worktreeAction(p, s, w, id, owner, task, leftoverReason(owner, task, w.runId), w.runId));
     removingPrunable ||= w.record.prunable !== undefined || s.facts.get(w.path)?.exists === false;
-    handledBranches.add(branchRef(id));
+    handledBranches.add(ownBranch(w, id));
   }
 
   // fleet/* branches with no worktree of their own.
@@ -169,7 +169,7 @@ function planRepo(p: Planning, s: RepoSnapshot): void {
     if (id === undefined || handledBranches.has(ref)) continue;
     const holder = s.worktrees.find((w) => w.branch === ref);
     if (holder) {
-      p.notes.push(`kept branch ${branchName(id)}: it is checked out in ${holder.path}, which fleet did not make`);
+      p.notes.push(`kept branch ${ref.slice('refs/heads/'.length)}: it is checked out in ${holder.path}, which fleet did not make`);
       continue;
     }
     const owners = runs.flatMap((run) =>
@@ -187,7 +187,7 @@ function planRepo(p: Planning, s: RepoSnapshot): void {
       continue;
     }
     const last = owners.at(-1);
-    p.actions.push(branchAction(p, s, id, tip, last?.run, last?.task, leftoverReason(last?.run, last?.task, undefined)));
+    p.actions.push(branchAction(p, s, ref, tip, last?.run, last?.task, leftoverReason(last?.run, last?.task, undefined)));
   }
 
   planRunRefs(p, s, byId, liveIds, keep);
@@ -212,12 +212,12 @@ function worktreeAction(
   why: string,
   lockRun: string | undefined,
 ): CleanAction {
-  const branch = branchName(id);
-  const tip = s.refs.get(branchRef(id));
+  const branch = ownBranch(w, id).slice('refs/heads/'.length);
+  const tip = s.refs.get(`refs/heads/${branch}`);
   const keptIn = tip ? containedIn(s, tip, task) : undefined;
   const facts = s.facts.get(w.path);
   const gone = w.record.prunable !== undefined || facts?.exists === false;
-  const ref = archiveRefFor(p, w.id, owner?.runId ?? lockRun, task?.attempt);
+  const ref = archiveRefFor(p, w.id, owner?.runId ?? lockRun, task?.attempt, parseBranch(`refs/heads/${branch}`)?.candidate);
   // With its commits kept elsewhere, only what is not committed (or a HEAD off the branch) is archived.
   const archives = !keptIn || gone || !facts?.clean || facts.head !== tip;
   const what = `worktree ${w.path}${tip ? ` and branch ${branch}` : ''} (${why}${gone ? '; its directory is already gone' : ''})`;
@@ -237,10 +237,12 @@ function worktreeAction(
   };
 }
 
-function branchAction(p: Planning, s: RepoSnapshot, id: string, tip: string, owner: CleanRun | undefined, task: TaskRecord | undefined, why: string): CleanAction {
-  const branch = branchName(id);
+/** `ref` is a task's branch or one of its candidates' (core/names.ts#parseBranch). */
+function branchAction(p: Planning, s: RepoSnapshot, fullRef: string, tip: string, owner: CleanRun | undefined, task: TaskRecord | undefined, why: string): CleanAction {
+  const { id, candidate } = parseBranch(fullRef)!;
+  const branch = fullRef.slice('refs/heads/'.length);
   const keptIn = containedIn(s, tip, task);
-  const ref = keptIn ? undefined : archiveRefFor(p, id, owner?.runId, task?.attempt);
+  const ref = keptIn ? undefined : archiveRefFor(p, id, owner?.runId, task?.attempt, candidate);
   return {
     kind: 'delete-branch',
     repo: s.topLevel,
@@ -337,9 +339,14 @@ function containedIn(s: RepoSnapshot, tip: string, task: TaskRecord | undefined)
 }
 
 /** The attempt's own archive name when it is free, else the first free `-clean[-n]` one. */
-function archiveRefFor(p: Planning, id: string, runId: string | undefined, attempt: number | undefined): string {
+/** The branch a task worktree is on when it is the task's or one of its candidates' (`fleet/<id>@<n>`), else `fleet/<id>`. */
+function ownBranch(w: FleetWorktree & { kind: 'task' }, id: string): string {
+  return w.record.branch !== undefined && parseBranchRef(w.record.branch) === id ? w.record.branch : branchRef(id);
+}
+
+function archiveRefFor(p: Planning, id: string, runId: string | undefined, attempt: number | undefined, candidate?: number): string {
   const run = runId !== undefined && isRunId(runId) ? runId : undefined;
-  let ref = run && attempt ? archiveRef(id, run, attempt) : cleanArchiveRef(id, run);
+  let ref = run && attempt ? (candidate ? candidateArchiveRef(id, run, attempt, candidate) : archiveRef(id, run, attempt)) : cleanArchiveRef(id, run);
   for (let n = 1; p.chosen.has(ref); n++) ref = cleanArchiveRef(id, run, n);
   p.chosen.add(ref);
   return ref;

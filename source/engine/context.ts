@@ -34,12 +34,14 @@ export interface EngineContext {
 }
 
 // Thin wrappers over core/names.ts, where every name fleet writes has its builder and parser.
+// The spec of one candidate (engine/candidates.ts) gets that candidate's names.
 export function branchName(task: TaskSpec): string {
-  return names.branchName(task.id);
+  return task.asCandidate ? names.candidateBranchName(task.id, task.asCandidate) : names.branchName(task.id);
 }
 
 export function worktreePath(ctx: EngineContext, task: TaskSpec): string {
-  return names.worktreePath(ctx.project(task).worktreeDir, task.id);
+  const dir = ctx.project(task).worktreeDir;
+  return task.asCandidate ? names.candidateWorktreePath(dir, task.id, task.asCandidate) : names.worktreePath(dir, task.id);
 }
 
 export function fleetRef(ctx: EngineContext, kind: RunRefKind, task: TaskSpec): string {
@@ -47,5 +49,5 @@ export function fleetRef(ctx: EngineContext, kind: RunRefKind, task: TaskSpec): 
 }
 
 export function archiveRef(ctx: EngineContext, task: TaskSpec, attempt: number): string {
-  return names.archiveRef(task.id, ctx.runId, attempt);
+  return task.asCandidate ? names.candidateArchiveRef(task.id, ctx.runId, attempt, task.asCandidate) : names.archiveRef(task.id, ctx.runId, attempt);
 }

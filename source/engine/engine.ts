@@ -6,6 +6,7 @@ import { isSettled, readyTasks } from '../core/selectors.js';
 import { archiveAndRemove } from '../git/archive.js';
 import { localRunner } from '../agents/runner.js';
 import { runAttempt, type StartAt } from './attempt.js';
+import { asWinner, Candidates } from './candidates.js';
 import { archiveRef, branchName, worktreePath, type EngineContext, type EventInput } from './context.js';
 import { MergeQueue } from './merge-queue.js';
 import { OutputBook } from './output.js';
@@ -49,6 +50,7 @@ export class Engine {
   /** Events before start() (task sync, resume bookkeeping) must not schedule anything yet. */
   private started = false;
   private priority: Map<string, number> | undefined;
+  readonly candidates: Candidates;
 
   constructor(private readonly options: EngineOptions) {
     const { spec, store, paths, runId } = options;
@@ -78,7 +80,9 @@ export class Engine {
       task: (key) => {
         const t = tasks.get(key);
         if (!t) throw new Error(`unknown task ${key}`);
-        return t;
+        // Best-of-N: once picked, the task is its winner (worktree, branch, archive ref, logs).
+        const record = store.state.tasks[key];
+        return record ? asWinner(t, record) : t;
       },
       project: (task) => projects.get(task.project)!,
     };
@@ -88,6 +92,7 @@ export class Engine {
     this.freeSlots = Array.from({ length: spec.concurrency }, (_, i) => i);
     for (const p of spec.projects) this.queues.set(p.name, new MergeQueue(this.ctx, p, () => this.checkSettled(), () => ++this.batches));
     store.subscribe((_state, event) => this.onEvent(event));
+    this.candidates = new Candidates(this);
   }
 
   emit(event: EventInput): void {
@@ -183,32 +188,40 @@ export class Engine {
   schedule(key: string, order: StartOrder, priority = Number.MAX_SAFE_INTEGER): boolean {
     if (this.scheduled.has(key) || this.closing) return false;
     this.scheduled.add(key);
+    this.inSlot((slot) => this.runTask(key, order, slot), priority, () => this.scheduled.delete(key));
+    return true;
+  }
+
+  /** Runs `work` once a slot is free (a task's attempt, or one candidate of a task). */
+  inSlot(work: (slot: number) => Promise<void>, priority = Number.MAX_SAFE_INTEGER, after?: () => void): void {
+    if (this.closing) return;
     void this.slots.add(async () => {
       const slot = this.freeSlots.shift()!;
       try {
-        await this.runTask(key, order, slot);
+        await work(slot);
       } finally {
         this.freeSlots.push(slot);
         this.freeSlots.sort((a, b) => a - b);
-        this.scheduled.delete(key);
+        after?.();
         this.pump();
         this.checkSettled();
       }
     }, { priority });
-    return true;
   }
 
   /** One slot's worth of work: an attempt, and the automatic fresh attempts after failures. */
   private async runTask(key: string, order: StartOrder, slot: number): Promise<void> {
     let { startAt } = order;
-    const task = this.ctx.task(key);
     const record = this.options.store.state.tasks[key];
     if (!record) return;
+    const task = this.ctx.task(key);
     const state = this.options.store.state;
     // Changed while waiting for a slot: no longer ready, held, or starts paused.
     if (!order.forced && startAt === 'fresh' && (record.state !== 'pending' || record.paused || state.startsPaused)) return;
     this.ctx.stopping.delete(key);
     let attempt = startAt === 'fresh' ? record.attempt + 1 : Math.max(1, record.attempt);
+    // Best-of-N: a fresh start, or a resumed one before the pick, is a round of candidates.
+    if (task.candidates && (startAt === 'fresh' || !record.picked)) return this.candidates.start(task, startAt === 'fresh' ? attempt : attempt + 1);
     let retriesLeft = task.retries;
     let feedback = order.failure;
     let adopt = order.adopt;
@@ -231,6 +244,7 @@ export class Engine {
 
   /** Archive first, then worktree, then branch: a retry never deletes what the last attempt wrote. */
   async archiveAttempt(task: TaskSpec, attempt: number): Promise<string | null> {
+    if (task.candidates) return this.candidates.archive(task, this.candidates.failedNumbers(task.key));
     const record = this.options.store.state.tasks[task.key];
     const ref = await archiveAndRemove(this.ctx.project(task).path, {
       worktree: record?.worktree ?? worktreePath(this.ctx, task),
@@ -245,6 +259,7 @@ export class Engine {
   async stopTask(key: string): Promise<void> {
     const task = this.ctx.task(key);
     this.ctx.stopping.add(key);
+    await this.candidates.stopOthers(task);
     const job = this.ctx.jobs.get(key);
     if (job) await job.kill();
     else await this.ctx.runner.killTask(undefined, { runId: this.ctx.runId, project: task.project, taskId: task.id });

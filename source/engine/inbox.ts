@@ -14,6 +14,8 @@ export interface ActionRequest {
   id: string;
   action: TaskAction | 'pause-all' | 'resume-all';
   keys: string[];
+  /** `fleet pick ID N`: the candidate chosen. */
+  candidate?: number;
   at: number;
 }
 
@@ -22,11 +24,12 @@ export interface ActionResult {
   lines: string[];
 }
 
-export function postRequest(inbox: string, action: ActionRequest['action'], keys: string[]): ActionRequest {
+export function postRequest(inbox: string, action: ActionRequest['action'], keys: string[], candidate?: number): ActionRequest {
   const request: ActionRequest = {
     id: `${Date.now()}-${process.pid}-${Math.floor(Math.random() * 1e6)}`,
     action,
     keys,
+    ...(candidate !== undefined ? { candidate } : {}),
     at: Date.now(),
   };
   const tmp = join(inbox, `.${request.id}.tmp`);
@@ -81,7 +84,7 @@ export async function applyRequest(engine: Engine, request: ActionRequest): Prom
   let ok = true;
   for (const key of request.keys) {
     try {
-      lines.push(await engine.track(applyAction(engine, request.action, key)));
+      lines.push(await engine.track(applyAction(engine, request.action, key, request.candidate)));
     } catch (error) {
       ok = false;
       lines.push(error instanceof ActionRefused ? error.message : `${request.action} ${key} failed: ${(error as Error).message}`);

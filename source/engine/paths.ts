@@ -44,9 +44,9 @@ export function ensureDir(path: string): string {
 }
 
 /** logs/<run>/[<project>/]<id>/<attempt>/ — the project level only when the file has projects. */
-export function attemptLogDir(paths: RunPaths, task: { project: string; id: string }, multiProject: boolean, attempt: number): string {
+export function attemptLogDir(paths: RunPaths, task: { project: string; id: string; asCandidate?: number }, multiProject: boolean, attempt: number): string {
   const parts = multiProject ? [task.project, task.id] : [task.id];
-  return join(paths.logsDir, ...parts, String(attempt));
+  return join(paths.logsDir, ...parts, task.asCandidate ? `${attempt}@${task.asCandidate}` : String(attempt));
 }
 
 /** A run id is a valid ref component and sorts by time: 20261125-154907-3fa2. */

@@ -61,7 +61,7 @@ export async function runJob(
     stdinFile: opts.stdinFile,
     exitFile: opts.exitFile,
     timeoutMs,
-    owner: { runId: ctx.runId, project: task.project, taskId: task.id },
+    owner: { runId: ctx.runId, project: task.project, taskId: task.id, candidate: task.asCandidate },
     onLines: (lines: string[]) => ctx.output.add(key, opts.display ? lines.flatMap(opts.display) : lines),
   };
   const job = opts.adopt && opts.exitFile ? ctx.runner.adopt({ ...spec, exitFile: opts.exitFile }, opts.adopt.pid, opts.adopt.startTime) : ctx.runner.start(spec);

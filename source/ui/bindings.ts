@@ -24,6 +24,7 @@ const PROGRESSIVE: Record<UiCommand['action'], string> = {
   pause: 'pausing',
   resume: 'resuming',
   approve: 'approving',
+  pick: 'picking the next candidate of',
   'pause-all': 'pausing new starts',
   'resume-all': 'resuming new starts',
 };
@@ -169,6 +170,14 @@ export const BINDINGS: readonly Binding[] = [
     bar: 3,
     taskAction: true,
     run: (c) => send(c.ui, taskCommand('approve', c)),
+  },
+  {
+    keys: ['c'],
+    actions: ['pick'],
+    help: 'best-of-N: the next candidate that passed becomes the pick, before the merge',
+    bar: 4,
+    taskAction: true,
+    run: (c) => send(c.ui, taskCommand('pick', c)),
   },
   {
     keys: ['x'],

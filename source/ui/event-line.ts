@@ -94,5 +94,15 @@ export function eventLine(event: FleetEvent, state: RunState): string | undefine
       return `${event.key}: check passed${elapsed}; awaiting approval (\`fleet approve ${event.key}\`)`;
     case 'task_approved':
       return `${event.key}: approved; queued for merge`;
+    case 'candidates_started':
+      return `${event.key}: candidates ${event.candidates.map((c) => `${c.n} (${c.agent})`).join(', ')} starting`;
+    case 'candidate_update':
+      return event.state === 'checking' ? `${event.key}@${event.candidate}: checking` : undefined;
+    case 'candidate_finished':
+      return `${event.key}@${event.candidate}: ${event.result}${event.diff ? ` (+${event.diff.insertions} -${event.diff.deletions})` : ''}${event.message ? `: ${event.message}` : ''}`;
+    case 'candidate_picked':
+      return `${event.key}: candidate ${event.candidate} picked (${event.by})${event.note ? `; ${event.note}` : ''}`;
+    case 'candidate_archived':
+      return `${event.key}@${event.candidate}: archived at ${event.ref}`;
   }
 }

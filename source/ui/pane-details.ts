@@ -1,5 +1,6 @@
 import { needsYou, taskStatus, waitingFor } from '../core/selectors.js';
 import type { RunState, TaskRecord } from '../core/state.js';
+import { candidateLines } from './candidate-lines.js';
 import { plain } from './plain-text.js';
 
 export interface DetailLine {
@@ -61,6 +62,7 @@ export function paneDetails(state: RunState, key: string, actions: readonly stri
     if (activity) head.push({ text: activity, tone: 'dim' });
     head.push(...outcome(task));
   }
+  head.push(...candidateLines(task));
   if (task.worktree && (needsYou(task) || status === 'cancelled')) {
     foot.push({ text: `worktree ${task.worktree}`, tone: 'dim' });
   }

@@ -3,11 +3,15 @@ import {
   archiveRef,
   branchName,
   branchRef,
+  candidateArchiveRef,
+  candidateBranchName,
+  candidateWorktreePath,
   cleanArchiveRef,
   gateDirName,
   gatePath,
   lockReason,
   parseArchiveRef,
+  parseBranch,
   parseBranchRef,
   parseLockReason,
   parseRunRef,
@@ -42,6 +46,20 @@ describe('fleet names round-trip', () => {
     expect(gateDirName(RUN, 2)).toBe(`_gate-${RUN}-2`);
   });
 
+  it('candidates: branches, worktrees and archives', () => {
+    for (const id of IDS) {
+      for (const n of [1, 2, 8]) {
+        expect(candidateBranchName(id, n)).toBe(`fleet/${id}@${n}`);
+        expect(parseBranch(`refs/heads/${candidateBranchName(id, n)}`)).toEqual({ id, candidate: n });
+        expect(parseBranchRef(`refs/heads/${candidateBranchName(id, n)}`)).toBe(id);
+        expect(parseWorktreePath(candidateWorktreePath('/w', id, n))).toEqual({ kind: 'task', dir: '/w', id, candidate: n });
+        expect(parseArchiveRef(candidateArchiveRef(id, RUN, 3, n))).toEqual({ id, runId: RUN, attempt: 3, candidate: n });
+      }
+    }
+    expect(candidateArchiveRef('a', RUN, 2, 3)).toBe(`refs/fleet/archive/a/${RUN}-2@3`);
+    expect(parseBranch(branchRef('a'))).toEqual({ id: 'a' });
+  });
+
   it('per-run refs', () => {
     for (const kind of ['base', 'candidates', 'merged', 'review'] as const) {
       for (const id of IDS) expect(parseRunRef(runRef(RUN, kind, id))).toEqual({ runId: RUN, kind, id });
@@ -65,6 +83,8 @@ describe('fleet names round-trip', () => {
     expect(parseLockReason(lockReason(RUN, 'one'))).toEqual({ runId: RUN, key: 'one', id: 'one' });
     expect(parseLockReason(lockReason(RUN, 'web:one'))).toEqual({ runId: RUN, key: 'web:one', project: 'web', id: 'one' });
     expect(parseTaskKey('web:one')).toEqual({ project: 'web', id: 'one' });
+    expect(lockReason(RUN, 'web:one', 3)).toBe(`fleet run=${RUN} task=web:one@3`);
+    expect(parseLockReason(lockReason(RUN, 'web:one', 3))).toEqual({ runId: RUN, key: 'web:one', project: 'web', id: 'one', candidate: 3 });
   });
 });
 
@@ -77,6 +97,8 @@ describe('hostile names do not parse', () => {
     expect(parseBranchRef('fleet/a')).toBeUndefined(); // a short name is not a ref
     expect(parseBranchRef('refs/heads/other/a')).toBeUndefined();
     expect(parseBranchRef('refs/heads/fleet/a/b')).toBeUndefined();
+    for (const tail of ['@0', '@9', '@01', '@', '@1@2', '@x', '@-1']) expect(parseBranchRef(`refs/heads/fleet/a${tail}`), tail).toBeUndefined();
+    expect(parseBranchRef('refs/heads/fleet/@1')).toBeUndefined();
   });
 
   it('worktree paths', () => {
@@ -100,12 +122,14 @@ describe('hostile names do not parse', () => {
       expect(parseArchiveRef(`refs/fleet/archive/a/${RUN}${tail}`), tail).toBeUndefined();
     }
     expect(parseArchiveRef('refs/fleet/archive/a/unknown-1')).toBeUndefined();
+    for (const tail of ['-1@0', '-1@9', '-1@', '-1@01', '-@1', '-clean@1', '-1@1@1']) expect(parseArchiveRef(`refs/fleet/archive/a/${RUN}${tail}`), tail).toBeUndefined();
     expect(parseArchiveRef('refs/fleet/archive/a')).toBeUndefined();
   });
 
   it('lock reasons', () => {
     for (const key of [...hostileIds.filter((k) => k !== 'x:y'), 'a:b:c', ':a', 'a:', 'A:b']) expect(parseLockReason(`fleet run=${RUN} task=${key}`), key).toBeUndefined();
     for (const run of hostileRuns) expect(parseLockReason(`fleet run=${run} task=a`), run).toBeUndefined();
+    for (const tail of ['@0', '@9', '@', '@1@2', '@x']) expect(parseLockReason(`fleet run=${RUN} task=a${tail}`), tail).toBeUndefined();
     for (const reason of [`fleet run=${RUN}  task=a`, ` fleet run=${RUN} task=a`, `fleet run=${RUN} task=a `, `fleet task=a run=${RUN}`, `fleet run=${RUN} task=a\nx`]) {
       expect(parseLockReason(reason), reason).toBeUndefined();
     }
@@ -126,6 +150,12 @@ describe('hostile names do not parse', () => {
     expect(() => gateDirName(RUN, -1)).toThrow();
     expect(() => gateDirName(RUN, 1.5)).toThrow();
     expect(() => archiveRef('a', RUN, 0)).toThrow();
+    for (const n of [0, 9, 1.5]) {
+      expect(() => candidateBranchName('a', n), String(n)).toThrow();
+      expect(() => candidateWorktreePath('/w', 'a', n), String(n)).toThrow();
+      expect(() => candidateArchiveRef('a', RUN, 1, n), String(n)).toThrow();
+    }
+    expect(() => candidateBranchName('A', 1)).toThrow();
     expect(() => cleanArchiveRef('a', RUN, 0)).toThrow();
     expect(() => lockReason(RUN, 'a b')).toThrow();
   });
