@@ -102,6 +102,7 @@ const settingsShape = {
   timeout: duration,
   retries: intIn(0, MAX_RETRIES),
   on_gate_failure: z.enum(['review', 'agent'], expected('"review" or "agent"')),
+  model: checked('a model name', lineProblem, () => 'the model'),
 };
 
 const taskShape = {
@@ -145,6 +146,7 @@ const agentShape = {
     )
     .optional(),
   stdin: z.enum(['prompt', 'closed'], expected('"prompt" or "closed"')).optional(),
+  model_flag: checked('an option such as --model', lineProblem, () => 'the option').optional(),
 };
 
 const portsShape = { base: intIn(1024, 65279).optional() };

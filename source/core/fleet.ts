@@ -35,6 +35,8 @@ export interface AgentSpec {
   env: Record<string, string>;
   /** How the prompt reaches the agent besides argv: on stdin, or stdin closed. */
   stdin: 'prompt' | 'closed';
+  /** The CLI's option that picks the model (`--model`, `-m`); without one, `model:` is refused. */
+  modelFlag?: string;
 }
 
 export interface ProjectSpec {
@@ -70,6 +72,8 @@ export interface TaskSpec {
   merge: MergeMode;
   timeoutMs: number;
   retries: number;
+  /** Passed with the agent's model flag and as FLEET_MODEL. */
+  model?: string;
   /**
    * Where the task's `base` and `agent` are written (task, project or defaults); for a built-in
    * default, the task itself (for the agent: its `prompt`).
