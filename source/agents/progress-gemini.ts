@@ -1,0 +1,50 @@
+import type { Handler, Json, ParsedLine } from './progress-shared.js';
+import { clean, defined, join, obj, oneLine, result, str, summary, text, tokenPair, toolAction } from './progress-shared.js';
+
+// --- gemini --output-format stream-json ----------------------------------------------------------
+
+export function gemini(cwd: string | undefined): Handler {
+  // Assistant text arrives in fragments (delta: true); show it a whole line at a time.
+  let pending = '';
+  const flush = (all: boolean): string => {
+    const cut = all ? pending.length : pending.lastIndexOf('\n') + 1;
+    const done = pending.slice(0, cut);
+    pending = pending.slice(cut);
+    return text(done);
+  };
+  return (e) => {
+    if (e.type === 'message') {
+      if (e.role !== 'assistant') return { display: '' }; // the prompt, echoed
+      pending += clean(str(e.content) ?? '');
+      return { display: flush(e.delta !== true) };
+    }
+    const parsed = geminiEvent(e, cwd);
+    if (!parsed) return undefined;
+    const before = flush(true);
+    return { ...parsed, display: [before, parsed.display].filter(Boolean).join('\n') };
+  };
+}
+
+function geminiEvent(e: Json, cwd: string | undefined): ParsedLine | undefined {
+  switch (e.type) {
+    case 'init':
+      return { display: join('session started', str(e.model) && `model ${str(e.model)}`) };
+    case 'tool_use': {
+      const action = toolAction(str(e.tool_name) ?? 'tool', obj(e.parameters), cwd);
+      return { progress: { action }, display: `→ ${action}` };
+    }
+    case 'tool_result':
+      return { display: result(e.status !== 'success', oneLine(e.output ?? obj(e.error)?.message ?? e.status)) };
+    case 'error':
+      return { display: `error: ${oneLine(e.message)}` };
+    case 'result': {
+      const stats = obj(e.stats);
+      const tokens = stats && tokenPair(stats.input_tokens, stats.output_tokens);
+      const progress = defined({ tokens });
+      const failed = e.status !== 'success';
+      return { progress, display: failed ? `failed: ${oneLine(obj(e.error)?.message ?? e.status)}` : summary('done', progress) };
+    }
+    default:
+      return undefined;
+  }
+}
