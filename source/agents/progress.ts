@@ -14,7 +14,7 @@ import { opencode } from './progress-opencode.js';
 import type { HandlerFactory, Json, ParsedLine, ProgressParser } from './progress-shared.js';
 import { isObject, MAX_DISPLAY_LINE, MAX_PARSE, oneLine, result, text, toolAction } from './progress-shared.js';
 
-export type { AgentProgress, ParsedLine, ProgressParser } from './progress-shared.js';
+export type { AgentProgress, ParsedLine, ProgressParser, RateLimitSignal } from './progress-shared.js';
 
 /** How much of an unparseable line is searched for a tool, target or text. */
 const SALVAGE_SPAN = 64 * 1024;

@@ -5,7 +5,8 @@
 export type StopReason = 'finished' | 'idle' | 'signal' | 'superseded';
 /** `internal`: fleet's own fault (a bug or an unexpected error), never charged to the task's retries. */
 export type FailurePhase = 'worktree' | 'setup' | 'agent' | 'timeout' | 'commit' | 'check' | 'internal';
-export type ReviewReason = 'conflict' | 'gate_failed' | 'no_changes' | 'unsafe_change';
+/** `rate_limit`: the provider kept refusing the agent for a rate limit; held for the user, not failed. */
+export type ReviewReason = 'conflict' | 'gate_failed' | 'no_changes' | 'unsafe_change' | 'rate_limit';
 
 export interface TaskInfo {
   key: string;
@@ -84,6 +85,10 @@ export type FleetEvent = At &
     /** Throttled (≤ 2/s per task) and journaled, so totals such as cost survive a restart. */
     | ({ type: 'agent_progress'; key: string; attempt: number } & AgentProgressInfo)
     | { type: 'run_stopped'; reason: StopReason; exitCode: number }
+    /** The agent stopped on a provider rate limit: not a failure; `retryInMs` null means held for the user. */
+    | { type: 'rate_limited'; key: string; attempt: number; tries: number; retryInMs: number | null; concurrency: number }
+    /** How many agents may run at once now that rate limits have passed (grows back one per clean minute). */
+    | { type: 'concurrency_changed'; concurrency: number }
   );
 
 export type EventType = FleetEvent['type'];

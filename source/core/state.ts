@@ -50,6 +50,8 @@ export interface TaskRecord extends TaskInfo {
   archives: string[];
   /** From the agent's structured output, where its CLI has one. */
   agentProgress?: AgentProgressInfo;
+  /** Waiting out a provider rate limit until then (ms since the epoch); its agent runs again after. */
+  backoffUntil?: number;
 }
 
 export interface RunState {
@@ -62,6 +64,8 @@ export interface RunState {
   order: string[];
   tasks: Record<string, TaskRecord>;
   stopped?: { at: number; reason: StopReason; exitCode: number };
+  /** Agents allowed at once since a rate limit changed it (at most the run's concurrency); unset before. */
+  concurrency?: number;
 }
 
 export function emptyRun(runId = '', file = ''): RunState {
@@ -137,6 +141,7 @@ export function reduce(state: RunState, event: FleetEvent): RunState {
         slot: event.slot,
         port: event.port,
         interrupted: undefined,
+        backoffUntil: undefined,
       });
     case 'agent_exited':
       return patchTask(state, event.key, { pid: undefined, exit: { exitCode: event.exitCode, signal: event.signal } });
@@ -217,6 +222,12 @@ export function reduce(state: RunState, event: FleetEvent): RunState {
       return state; // output lives in the engine's ring buffers, so a replay equals the live state
     case 'run_stopped':
       return { ...state, stopped: { at, reason: event.reason, exitCode: event.exitCode } };
+    case 'rate_limited': {
+      const limited = { ...state, concurrency: event.concurrency };
+      return patchTask(limited, event.key, { backoffUntil: event.retryInMs === null ? undefined : at + event.retryInMs });
+    }
+    case 'concurrency_changed':
+      return { ...state, concurrency: event.concurrency };
   }
 }
 

@@ -5,10 +5,12 @@ import type { FleetSpec, TaskSpec } from '../core/fleet.js';
 import { isSettled, readyTasks } from '../core/selectors.js';
 import { archiveAndRemove } from '../git/archive.js';
 import { killTask } from '../agents/processes.js';
+import type { RateLimitSignal } from '../agents/progress.js';
 import { runAttempt, type StartAt } from './attempt.js';
 import { archiveRef, branchName, worktreePath, type EngineContext, type EventInput } from './context.js';
 import { MergeQueue } from './merge-queue.js';
 import { OutputBook } from './output.js';
+import { RateGate } from './rate-gate.js';
 import type { RunPaths } from './paths.js';
 import type { Store } from './store.js';
 
@@ -47,6 +49,7 @@ export class Engine {
   /** Events before start() (task sync, resume bookkeeping) must not schedule anything yet. */
   private started = false;
   private priority: Map<string, number> | undefined;
+  private readonly rates: RateGate;
 
   constructor(private readonly options: EngineOptions) {
     const { spec, store, paths, runId } = options;
@@ -77,6 +80,7 @@ export class Engine {
     // p-queue counts a job as pending until its promise settles, after our finally block ran.
     this.slots.on('next', () => this.checkSettled());
     this.freeSlots = Array.from({ length: spec.concurrency }, (_, i) => i);
+    this.rates = new RateGate(this.ctx, this.slots);
     for (const p of spec.projects) this.queues.set(p.name, new MergeQueue(this.ctx, p, () => this.checkSettled()));
     store.subscribe((_state, event) => this.onEvent(event));
   }
@@ -115,6 +119,8 @@ export class Engine {
   async shutdown(): Promise<void> {
     this.closing = true;
     this.slots.clear();
+    // A task waiting out a rate limit has no process, but resumes like an interrupted one.
+    for (const key of this.rates.close()) this.emit({ type: 'task_interrupted', key });
     const running = [...this.ctx.jobs.entries()];
     for (const [key] of running) this.ctx.stopping.add(key);
     await Promise.all(running.map(([, job]) => job.kill()));
@@ -205,6 +211,8 @@ export class Engine {
       if (!adopt) this.ctx.output.reset(key);
       const outcome = await runAttempt(this.ctx, { task, attempt, slot, startAt, failure: feedback, adopt });
       adopt = undefined;
+      if (outcome.kind === 'rate_limited') return this.rateLimited(task, attempt, outcome.signal);
+      this.rates.passed(key);
       if (outcome.kind !== 'failed' || this.closing) return;
       // fleet's own error is no reason to spend the task's retries (or to loop on the same bug).
       const willRetry = outcome.phase !== 'internal' && retriesLeft > 0 && !this.ctx.stopping.has(key);
@@ -216,6 +224,20 @@ export class Engine {
       attempt++;
       startAt = 'fresh';
     }
+  }
+
+  /**
+   * Not charged to the task's retries: the same attempt's agent runs again in its worktree after
+   * the backoff, off its slot; a quota that stays spent holds the task for the user instead.
+   */
+  private rateLimited(task: TaskSpec, attempt: number, signal: RateLimitSignal): void {
+    const key = task.key;
+    const again = () => {
+      if (this.options.store.state.tasks[key]?.state === 'running') this.schedule(key, { startAt: 'agent', forced: true });
+    };
+    if (this.closing || this.rates.limited(key, attempt, signal, again)) return;
+    const message = 'the provider kept refusing the agent for a rate limit; retry once the quota is back';
+    this.emit({ type: 'review', key, reason: 'rate_limit', message, paths: [], tail: '' });
   }
 
   /** Archive first, then worktree, then branch: a retry never deletes what the last attempt wrote. */

@@ -1,6 +1,7 @@
 import { appendFileSync } from 'node:fs';
 import { Job } from '../agents/job.js';
 import { readLogTail } from '../agents/log-tail.js';
+import type { RateLimitSignal } from '../agents/progress.js';
 import type { TaskSpec } from '../core/fleet.js';
 import type { EngineContext } from './context.js';
 
@@ -14,6 +15,8 @@ export interface StepResult {
   /** One sentence: which command failed and how. */
   message: string;
   tail: string;
+  /** The agent's CLI reported a provider rate limit and exited non-zero: wait and rerun, uncharged. */
+  rateLimit?: RateLimitSignal;
 }
 
 export interface StepOptions {

@@ -12,6 +12,7 @@ const REVIEW_REASON = {
   gate_failed: 'gate check failed',
   no_changes: 'no changes',
   unsafe_change: 'unsafe change',
+  rate_limit: 'held (rate limit)',
 } as const;
 
 /**
