@@ -92,6 +92,7 @@ export function resolveFleet({ raw, file, lineOf, positionOf }: ResolveInput): {
     dir,
     version: 1,
     concurrency,
+    ...(raw.budget && { budget: { usd: raw.budget.usd, tokens: raw.budget.tokens, onExceed: raw.budget.on_exceed ?? 'finish' } }),
     portBase: raw.ports?.base ?? DEFAULT_PORT_BASE,
     agents,
     projects: sources.map((s) => s.project),
@@ -239,6 +240,8 @@ function resolveTask(
   };
   if (raw.prompt !== undefined) task.prompt = raw.prompt;
   if (raw.run !== undefined) task.run = raw.run;
+  const budget = pick(layers, 'budget').value;
+  if (budget !== undefined) task.budget = budget;
   const model = pick(layers, 'model');
   if (model.value !== undefined) {
     task.model = model.value;

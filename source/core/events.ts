@@ -4,7 +4,8 @@
 
 export type StopReason = 'finished' | 'idle' | 'signal' | 'superseded';
 /** `internal`: fleet's own fault (a bug or an unexpected error), never charged to the task's retries. */
-export type FailurePhase = 'worktree' | 'setup' | 'agent' | 'timeout' | 'commit' | 'check' | 'internal';
+/** `budget`: the task reached its own spending cap (docs/config.md, "Budgets"). */
+export type FailurePhase = 'worktree' | 'setup' | 'agent' | 'timeout' | 'commit' | 'check' | 'internal' | 'budget';
 /** `rate_limit`: the provider kept refusing the agent for a rate limit; held for the user, not failed. */
 export type ReviewReason = 'conflict' | 'gate_failed' | 'no_changes' | 'unsafe_change' | 'rate_limit';
 
@@ -36,7 +37,8 @@ interface At {
 
 export type FleetEvent = At &
   (
-    | { type: 'run_started'; runId: string; file: string; resumed: boolean; pid: number }
+    /** `budget`: the file's run cap, for the header (a `budget_changed` overrides it). */
+    | { type: 'run_started'; runId: string; file: string; resumed: boolean; pid: number; budget?: { usd?: number; tokens?: number } }
     | { type: 'task_added'; task: TaskInfo }
     | { type: 'task_updated'; task: TaskInfo }
     | { type: 'task_removed'; key: string }
@@ -89,6 +91,10 @@ export type FleetEvent = At &
     | { type: 'rate_limited'; key: string; attempt: number; tries: number; retryInMs: number | null; concurrency: number }
     /** How many agents may run at once now that rate limits have passed (grows back one per clean minute). */
     | { type: 'concurrency_changed'; concurrency: number }
+    /** Spend reached a cap: the run's (no new starts) or one task's (it is stopped and fails). */
+    | { type: 'budget_exceeded'; scope: 'run' | 'task'; key?: string; spent: { usd: number; tokens: number }; cap: { usd?: number; tokens?: number } }
+    /** `fleet budget` set the run's cap; a run held at its cap goes on if the new cap is above the spend. */
+    | { type: 'budget_changed'; usd?: number; tokens?: number }
   );
 
 export type EventType = FleetEvent['type'];

@@ -74,11 +74,24 @@ export interface TaskSpec {
   retries: number;
   /** Passed with the agent's model flag and as FLEET_MODEL. */
   model?: string;
+  /** The most this task may spend, over all its attempts (docs/config.md, "Budgets"). */
+  budget?: BudgetCap;
   /**
    * Where the task's `base` and `agent` are written (task, project or defaults); for a built-in
    * default, the task itself (for the agent: its `prompt`).
    */
   at: { base: SourcePosition; agent: SourcePosition };
+}
+
+/** A spending cap: either or both; tokens count input (cached included) plus output. */
+export interface BudgetCap {
+  usd?: number;
+  tokens?: number;
+}
+
+/** The run's cap, and whether running agents finish or are paused when it is reached. */
+export interface RunBudget extends BudgetCap {
+  onExceed: 'finish' | 'pause';
 }
 
 export interface FleetSpec {
@@ -88,6 +101,7 @@ export interface FleetSpec {
   dir: string;
   version: 1;
   concurrency: number;
+  budget?: RunBudget;
   portBase: number;
   agents: Record<string, AgentSpec>;
   projects: ProjectSpec[];
