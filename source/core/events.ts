@@ -19,6 +19,8 @@ export interface TaskInfo {
   agent: string;
   base: string;
   retries: number;
+  /** The task's own spending cap, if it has one. */
+  budget?: { usd?: number; tokens?: number };
 }
 
 /** What an agent's structured output says about its progress (totals so far). */
