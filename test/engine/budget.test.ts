@@ -120,6 +120,20 @@ ${task('slow', `sleep-for ${release}\\nusage 1 1`)}${task('first', 'usage 500 10
     expect(state.budgetCap).toEqual({ tokens: 100000 });
   });
 
+  it('raised for a stopped run, applies when the next fleet run resumes it', async () => {
+    const r = repo();
+    writeFleet(r.dir, `version: 1\nconcurrency: 1\nbudget: { tokens: 50 }\ndefaults: { agent: codex, retries: 0 }\ntasks:\n${task('one', 'usage 40 20')}${task('two', 'usage 40 20')}`);
+    expect((await runFleet(r.dir)).code).toBe(1);
+    const raised = await fleetCli(r.dir, 'budget', '--tokens', '1000');
+    expect(raised.out).toContain('recorded: budget 1k tokens; applied when `fleet run` resumes run');
+    expect((await lastRun(r.dir)).tasks.two!.state).toBe('pending');
+    const resumed = await runFleet(r.dir);
+    expect(resumed.code, resumed.out).toBe(0);
+    const state = await lastRun(r.dir);
+    expect(state.tasks.two!.state).toBe('merged');
+    expect(state.budgetHeld).toBe(false);
+  });
+
   it('is refused when negative, and fleet budget needs a positive number', async () => {
     const r = repo();
     writeFleet(r.dir, 'version: 1\nbudget: { usd: -1 }\ntasks:\n  - { id: a, run: "true", budget: { tokens: 0 } }\n');
