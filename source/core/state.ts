@@ -1,3 +1,4 @@
+import { addRunTotals, NO_SPEND, type Spend } from './budget.js';
 import type { AgentProgressInfo, FailurePhase, FleetEvent, ReviewReason, StopReason, TaskInfo } from './events.js';
 
 /**
@@ -60,6 +61,11 @@ export interface TaskRecord extends TaskInfo {
   flaky?: string;
   /** From the agent's structured output, where its CLI has one. */
   agentProgress?: AgentProgressInfo;
+  /** Waiting out a provider rate limit until then (ms since the epoch); its agent runs again after. */
+  backoffUntil?: number;
+  /** What the task's agents spent over all its attempts, and the current agent run's totals so far. */
+  spend?: Spend;
+  runTotals?: Spend;
 }
 
 export interface BatchInfo {
@@ -81,6 +87,14 @@ export interface RunState {
   order: string[];
   tasks: Record<string, TaskRecord>;
   stopped?: { at: number; reason: StopReason; exitCode: number };
+  /** Agents allowed at once since a rate limit changed it (at most the run's concurrency); unset before. */
+  concurrency?: number;
+  /** The run's cap as the file sets it. */
+  runCap?: { usd?: number; tokens?: number };
+  /** The run's cap as `fleet budget` last set it (else the file's applies). */
+  budgetCap?: { usd?: number; tokens?: number };
+  /** The run's spend reached its cap: nothing new starts ("held (budget)"). */
+  budgetHeld?: boolean;
 }
 
 export function emptyRun(runId = '', file = ''): RunState {
@@ -110,6 +124,7 @@ export function reduce(state: RunState, event: FleetEvent): RunState {
         runId: event.runId,
         file: event.file,
         pid: event.pid,
+        runCap: event.budget,
         startedAt: state.startedAt ?? at,
         stopped: undefined,
       };
@@ -156,6 +171,8 @@ export function reduce(state: RunState, event: FleetEvent): RunState {
         slot: event.slot,
         port: event.port,
         interrupted: undefined,
+        backoffUntil: undefined,
+        runTotals: undefined,
       });
     case 'agent_exited':
       return patchTask(state, event.key, { pid: undefined, exit: { exitCode: event.exitCode, signal: event.signal } });
@@ -259,7 +276,10 @@ export function reduce(state: RunState, event: FleetEvent): RunState {
       return patchTask(state, event.key, { predictedConflicts: event.paths.length > 0 ? event.paths : undefined });
     case 'agent_progress': {
       const { type: _t, key, attempt: _a, at: _at, ...info } = event;
-      return patchTask(state, key, (t) => ({ agentProgress: { ...t.agentProgress, ...info } }));
+      return patchTask(state, key, (t) => {
+        const added = addRunTotals(t.spend ?? NO_SPEND, t.runTotals ?? NO_SPEND, info);
+        return { agentProgress: { ...t.agentProgress, ...info }, spend: added.spend, runTotals: added.last };
+      });
     }
     case 'progress':
       return state; // output lives in the engine's ring buffers, so a replay equals the live state
@@ -269,6 +289,18 @@ export function reduce(state: RunState, event: FleetEvent): RunState {
       return patchTask(state, event.key, { ...enter('awaiting_approval', at), tip: event.tip, passedTip: event.tip });
     case 'task_approved':
       return patchTask(state, event.key, { ...enter('queued', at), queuedAt: at });
+    case 'rate_limited': {
+      const limited = { ...state, concurrency: event.concurrency };
+      return patchTask(limited, event.key, { backoffUntil: event.retryInMs === null ? undefined : at + event.retryInMs });
+    }
+    case 'concurrency_changed':
+      return { ...state, concurrency: event.concurrency };
+    case 'budget_exceeded':
+      return event.scope === 'run' ? { ...state, budgetHeld: true } : state;
+    case 'budget_changed': {
+      const { type: _t, at: _at, ...cap } = event;
+      return { ...state, budgetCap: cap, budgetHeld: false };
+    }
   }
 }
 
