@@ -4,7 +4,12 @@ import type { AgentSpec, TaskSpec } from '../core/fleet.js';
 export function taskArgv(task: TaskSpec, agent: AgentSpec | undefined, prompt: string): string[] {
   if (task.run !== undefined) return ['sh', '-c', task.run];
   if (!agent) throw new Error(`task ${task.key} uses agent "${task.agent}", which is not defined`);
-  return agent.command.map((part) => (part === '{prompt}' ? prompt : part));
+  const argv = agent.command.map((part) => (part === '{prompt}' ? prompt : part));
+  if (task.model === undefined || agent.modelFlag === undefined) return argv;
+  // Before `--`, where one ends the options; else last, after every option of the command.
+  const end = agent.command.indexOf('--');
+  argv.splice(end === -1 ? argv.length : end, 0, agent.modelFlag, task.model);
+  return argv;
 }
 
 /** Linux caps one environment string at 128 KiB; stay well below so exec never fails on it. */
@@ -42,6 +47,7 @@ export function taskEnv(input: TaskEnvInput): Record<string, string> {
   };
   if (Buffer.byteLength(input.prompt) <= PROMPT_ENV_LIMIT) env.FLEET_PROMPT = input.prompt;
   if (task.asCandidate !== undefined) env.FLEET_CANDIDATE = String(task.asCandidate);
+  if (task.model !== undefined) env.FLEET_MODEL = task.model;
   return env;
 }
 

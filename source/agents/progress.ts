@@ -13,7 +13,7 @@ import { gemini } from './streams/gemini.js';
 import { opencode } from './streams/opencode.js';
 import { MAX_DISPLAY_LINE, MAX_PARSE, isObject, oneLine, result, text, toolAction, type HandlerFactory, type Json, type ParsedLine, type ProgressParser } from './streams/shared.js';
 
-export type { AgentProgress, ParsedLine, ProgressParser } from './streams/shared.js';
+export type { AgentProgress, ParsedLine, ProgressParser, RateLimitSignal } from './streams/shared.js';
 
 /** How much of an unparseable line is searched for a tool, target or text. */
 const SALVAGE_SPAN = 64 * 1024;

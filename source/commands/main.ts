@@ -1,6 +1,7 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { TASK_ACTIONS } from '../core/actions.js';
 import { attachCommand } from './attach.js';
+import { budgetCommand } from './budget.js';
 import { cleanCommand } from './clean.js';
 import { lsCommand } from './ls.js';
 import { demoCommand } from './demo.js';
@@ -38,6 +39,12 @@ function onTerminal(): boolean {
 function concurrency(value: string): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n < 1 || n > 256) throw new InvalidArgumentError('expected a whole number from 1 to 256');
+  return n;
+}
+
+function positive(value: string): number {
+  const n = Number(value);
+  if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError('expected a positive number');
   return n;
 }
 
@@ -113,6 +120,13 @@ export async function main(argv: string[]): Promise<number> {
     .action((id: string, n: string | undefined, o: { file?: string }) =>
       set(taskActionCommand('pick', [id], { file: o.file, candidate: n === undefined ? undefined : candidateNumber(n) })),
     );
+  program
+    .command('budget')
+    .description("change the run's spending cap, live or for the next fleet run")
+    .option('--usd <n>', 'cap in US dollars', positive)
+    .option('--tokens <n>', 'cap in tokens (input plus output)', positive)
+    .option('-f, --file <file>', 'fleet file')
+    .action((o: { usd?: number; tokens?: number; file?: string }) => set(budgetCommand(o)));
   for (const action of TASK_ACTIONS.filter((a) => a !== 'pick')) {
     program
       .command(`${action} <ids...>`)

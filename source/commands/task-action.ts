@@ -25,7 +25,7 @@ export async function taskActionCommand(action: TaskAction, ids: string[], optio
   const keys = ids.map((id) => resolveKey(id, run.state.order));
   if (!run.live) refuseEarly(action, keys, run.state);
   const inbox = runPaths(run.stateDir, run.meta.runId).inbox;
-  const request = postRequest(inbox, action, keys, options.candidate);
+  const request = postRequest(inbox, action, keys, options.candidate === undefined ? {} : { candidate: options.candidate });
   if (!run.live) {
     out.write(`recorded: ${action} ${keys.join(' ')}; applied when \`fleet run\` resumes run ${run.meta.runId}\n`);
     return 0;

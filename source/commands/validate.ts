@@ -1,4 +1,6 @@
+import { capText, worstCaseFanOut, worstCaseSpend } from '../core/budget.js';
 import { criticalPath, waves } from '../core/dag.js';
+import type { FleetSpec } from '../core/fleet.js';
 import { loadSpec } from './load-spec.js';
 import { issuesInFile, preflight } from './preflight.js';
 import { configProblems, printUserError, UserError } from './user-error.js';
@@ -30,5 +32,23 @@ export async function validateCommand(options: ValidateOptions): Promise<number>
   });
   const path = criticalPath(nodes);
   out.write(`critical path (${path.length} task${path.length === 1 ? '' : 's'}): ${path.join(' → ')}\n`);
+  printFanOut(spec, out, err);
   return 0;
+}
+
+/** Above these, validate warns before launch: the runs users regret were all fan-outs nobody counted. */
+const FAN_OUT_WARNING = 50;
+const SPEND_WARNING = { usd: 50, tokens: 20_000_000 };
+
+function printFanOut(spec: FleetSpec, out: NodeJS.WritableStream, err: NodeJS.WritableStream): void {
+  const fanOut = worstCaseFanOut(spec);
+  out.write(`worst case: ${fanOut} agent run${fanOut === 1 ? '' : 's'} (tasks × candidates × (1 + retries))\n`);
+  const spend = worstCaseSpend(spec);
+  if (spend.usd !== undefined || spend.tokens !== undefined) out.write(`worst-case spend (per-task caps): ${capText(spend)}\n`);
+  if (spec.budget) out.write(`run budget: ${capText(spec.budget)}, on_exceed: ${spec.budget.onExceed}\n`);
+  const hint = 'set budget: (run and per task) or lower retries; docs/config.md, "Budgets"';
+  if (fanOut > FAN_OUT_WARNING) err.write(`warning: up to ${fanOut} agent runs; ${hint}\n`);
+  if ((spend.usd ?? 0) > SPEND_WARNING.usd || (spend.tokens ?? 0) > SPEND_WARNING.tokens) {
+    err.write(`warning: the per-task caps allow ${capText(spend)} in all; ${hint}\n`);
+  }
 }

@@ -92,6 +92,7 @@ export function resolveFleet({ raw, file, lineOf, positionOf }: ResolveInput): {
     dir,
     version: 1,
     concurrency,
+    ...(raw.budget && { budget: { usd: raw.budget.usd, tokens: raw.budget.tokens, onExceed: raw.budget.on_exceed ?? 'finish' } }),
     portBase: raw.ports?.base ?? DEFAULT_PORT_BASE,
     agents,
     projects: sources.map((s) => s.project),
@@ -106,10 +107,12 @@ export function resolveFleet({ raw, file, lineOf, positionOf }: ResolveInput): {
 function collectAgents(raw: RawFleet): Record<string, AgentSpec> {
   const agents: Record<string, AgentSpec> = {};
   for (const [name, preset] of Object.entries(PRESETS)) {
-    agents[name] = { name, command: [...preset.command], env: { ...preset.env }, stdin: preset.stdin };
+    agents[name] = { ...preset, command: [...preset.command], env: { ...preset.env } };
   }
   for (const [name, custom] of Object.entries(raw.agents ?? {})) {
-    agents[name] = { name, command: [...custom.command], env: { ...custom.env }, stdin: custom.stdin ?? 'closed' };
+    const agent: AgentSpec = { name, command: [...custom.command], env: { ...custom.env }, stdin: custom.stdin ?? 'closed' };
+    if (custom.model_flag !== undefined) agent.modelFlag = custom.model_flag;
+    agents[name] = agent;
   }
   return agents;
 }
@@ -239,8 +242,24 @@ function resolveTask(
   };
   if (raw.prompt !== undefined) task.prompt = raw.prompt;
   if (raw.run !== undefined) task.run = raw.run;
+  const budget = pick(layers, 'budget').value;
+  if (budget !== undefined) task.budget = budget;
+  const model = pick(layers, 'model');
+  if (model.value !== undefined) {
+    task.model = model.value;
+    // A `run:` task starts no agent: an inherited model is only its FLEET_MODEL.
+    // Best-of-N with agents: each candidate's CLI must take the model.
+    if (raw.run === undefined) for (const name of new Set(raw.agents ?? [agent.value])) checkModelFlag(agents[name], model.from!, issues);
+  }
   resolveCandidates(raw, path, task, agents, issues);
   return task;
+}
+
+function checkModelFlag(agent: AgentSpec | undefined, at: PathSegment[], issues: DraftIssue[]): void {
+  if (agent === undefined || agent.modelFlag !== undefined) return;
+  const message = `agent ${quote(agent.name)} has no model option`;
+  const hint = 'remove model:, or give the agent its CLI\'s option with model_flag: (e.g. --model)';
+  issues.push({ path: at, at: 'key', message, hint });
 }
 
 /** `candidates:` / `agents:` / `pick:` / `judge:` (docs/config.md#candidates). */

@@ -1,6 +1,7 @@
 // Runs the zod schema and turns its issues into positioned drafts: one issue per unknown key
 // (pointing at that key, with a suggestion), hints where the fix is not obvious from the message.
 import type { z } from 'zod';
+import { escapeControls } from './describe.js';
 import type { DraftIssue, PathSegment } from './issue.js';
 import { fleetSchema, keysAt, type RawFleet } from './schema.js';
 import { didYouMean } from './suggest.js';
@@ -49,8 +50,8 @@ function hintFor(issue: z.core.$ZodIssue, path: PathSegment[], value: unknown): 
   if (last === 'command' && typeof value === 'string') {
     return 'a command is never shell-parsed: write a list such as [mybot, --yes, "{prompt}"]';
   }
-  if (last === 'depends_on' && typeof value === 'string') return `write a list: depends_on: [${value}]`;
-  if ((last === 'copy' || last === 'link') && typeof value === 'string') return `write a list: ${last}: [${value}]`;
+  if (last === 'depends_on' && typeof value === 'string') return `write a list: depends_on: [${escapeControls(value)}]`;
+  if ((last === 'copy' || last === 'link') && typeof value === 'string') return `write a list: ${last}: [${escapeControls(value)}]`;
   return undefined;
 }
 

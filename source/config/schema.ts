@@ -91,6 +91,19 @@ const title = checked('a one-line title', lineProblem, () => 'the title').superR
   ctx.addIssue({ code: 'custom', message: `the title is ${length} characters long; at most ${MAX_TITLE_LENGTH}` });
 });
 
+const positive = (what: string) => {
+  const e = expected(what);
+  return z.number(e).positive(e).finite(e);
+};
+const capShape = {
+  usd: positive('a positive number of US dollars').optional(),
+  tokens: intIn(1, Number.MAX_SAFE_INTEGER, 'a positive whole number of tokens').optional(),
+};
+/** A task's cap (docs/config.md, "Budgets"); the run's adds what happens at its cap. */
+const taskBudget = z.strictObject(capShape, mapError('a map such as { usd: 2, tokens: 500000 }'));
+const runBudgetShape = { ...capShape, on_exceed: z.enum(['finish', 'pause'], expected('"finish" or "pause"')).optional() };
+const runBudget = z.strictObject(runBudgetShape, mapError('a map such as { usd: 20, on_exceed: finish }'));
+
 /** Keys valid under `defaults`, in a project and in a task. */
 const settingsShape = {
   agent: checked('an agent name', lineProblem, (name) => `agent ${quote(name)}`),
@@ -104,6 +117,8 @@ const settingsShape = {
   retries: intIn(0, MAX_RETRIES),
   on_gate_failure: z.enum(['review', 'agent'], expected('"review" or "agent"')),
   approve: z.boolean(expected('true or false')),
+  model: checked('a model name', lineProblem, () => 'the model'),
+  budget: taskBudget,
 };
 
 const taskShape = {
@@ -155,6 +170,7 @@ const agentShape = {
     )
     .optional(),
   stdin: z.enum(['prompt', 'closed'], expected('"prompt" or "closed"')).optional(),
+  model_flag: checked('an option such as --model', lineProblem, () => 'the option').optional(),
 };
 
 const portsShape = { base: intIn(1024, 65279).optional() };
@@ -167,6 +183,7 @@ const notifyShape = {
 const topShape = {
   version: z.literal(1, expected('1')),
   concurrency: intIn(1, MAX_CONCURRENCY).optional(),
+  budget: runBudget.optional(),
   ports: z.strictObject(portsShape, mapError('a map such as { base: 41000 }')).optional(),
   queue,
   notify: z.strictObject(notifyShape, mapError('a map such as { terminal: osc, command: "notify-send fleet" }')).optional(),
@@ -204,6 +221,8 @@ export function keysAt(path: readonly (string | number)[]): string[] {
   const [first, second, third, fourth] = path;
   if (path.length === 0) return Object.keys(topShape);
   if (path.length === 1 && first === 'ports') return Object.keys(portsShape);
+  if (path.length === 1 && first === 'budget') return Object.keys(runBudgetShape);
+  if (path.at(-1) === 'budget') return Object.keys(capShape);
   if (path.length === 1 && first === 'queue') return Object.keys(queueShape);
   if (path.length === 1 && first === 'notify') return Object.keys(notifyShape);
   if (path.length === 3 && first === 'projects' && third === 'queue') return Object.keys(queueShape);

@@ -3,7 +3,7 @@
 // value points at the line that set it, once, rather than at every task that inherits it.
 import { basename, dirname, join, resolve } from 'node:path';
 import { parseDuration } from '../core/duration.js';
-import type { GateFailurePolicy, MergeMode } from '../core/fleet.js';
+import type { BudgetCap, GateFailurePolicy, MergeMode } from '../core/fleet.js';
 import type { PathSegment } from './issue.js';
 import type { RawSettings } from './schema.js';
 
@@ -30,6 +30,8 @@ export const BUILT_IN = {
   retries: 1,
   on_gate_failure: 'review' as GateFailurePolicy,
   approve: false,
+  model: undefined as string | undefined,
+  budget: undefined as BudgetCap | undefined,
 };
 
 type Shared = keyof typeof BUILT_IN;

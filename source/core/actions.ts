@@ -40,6 +40,7 @@ const REVIEW_FOR: Record<ReviewReason, string> = {
   gate_failed: 'a failed gate check',
   no_changes: 'no changes',
   unsafe_change: 'an unsafe change',
+  rate_limit: 'a rate limit',
 };
 
 /**
@@ -48,7 +49,9 @@ const REVIEW_FOR: Record<ReviewReason, string> = {
  */
 export function disabledReason(action: TaskAction, task: TaskRecord, state: RunState): string | undefined {
   const rule = RULES[action];
-  const applies = rule.states.has(task.state) && (action !== 'resolve' || task.review?.reason === 'conflict');
+  // Held for a rate limit, the agent never finished: there is nothing checked to merge, only to retry.
+  const held = action === 'requeue' && task.review?.reason === 'rate_limit';
+  const applies = rule.states.has(task.state) && (action !== 'resolve' || task.review?.reason === 'conflict') && !held;
   if (applies && action === 'pick' && pickable(task).length < 2) {
     return task.candidates === undefined ? 'it does not run as candidates' : 'no other candidate of it passed its check';
   }

@@ -4,8 +4,10 @@
 
 export type StopReason = 'finished' | 'idle' | 'signal' | 'superseded';
 /** `internal`: fleet's own fault (a bug or an unexpected error), never charged to the task's retries. */
-export type FailurePhase = 'worktree' | 'setup' | 'agent' | 'timeout' | 'commit' | 'check' | 'internal';
-export type ReviewReason = 'conflict' | 'gate_failed' | 'no_changes' | 'unsafe_change';
+/** `budget`: the task reached its own spending cap (docs/config.md, "Budgets"). */
+export type FailurePhase = 'worktree' | 'setup' | 'agent' | 'timeout' | 'commit' | 'check' | 'internal' | 'budget';
+/** `rate_limit`: the provider kept refusing the agent for a rate limit; held for the user, not failed. */
+export type ReviewReason = 'conflict' | 'gate_failed' | 'no_changes' | 'unsafe_change' | 'rate_limit';
 
 export interface TaskInfo {
   key: string;
@@ -17,6 +19,8 @@ export interface TaskInfo {
   agent: string;
   base: string;
   retries: number;
+  /** The task's own spending cap, if it has one. */
+  budget?: { usd?: number; tokens?: number };
 }
 
 /** What an agent's structured output says about its progress (totals so far). */
@@ -46,7 +50,8 @@ interface At {
 
 export type FleetEvent = At &
   (
-    | { type: 'run_started'; runId: string; file: string; resumed: boolean; pid: number }
+    /** `budget`: the file's run cap, for the header (a `budget_changed` overrides it). */
+    | { type: 'run_started'; runId: string; file: string; resumed: boolean; pid: number; budget?: { usd?: number; tokens?: number } }
     | { type: 'task_added'; task: TaskInfo }
     | { type: 'task_updated'; task: TaskInfo }
     | { type: 'task_removed'; key: string }
@@ -132,6 +137,14 @@ export type FleetEvent = At &
     /** The winner's worktree, branch and base become the task's; its tip follows in check_passed. */
     | { type: 'candidate_picked'; key: string; candidate: number; by: PickedBy; note?: string }
     | { type: 'candidate_archived'; key: string; candidate: number; ref: string }
+    /** The agent stopped on a provider rate limit: not a failure; `retryInMs` null means held for the user. */
+    | { type: 'rate_limited'; key: string; attempt: number; tries: number; retryInMs: number | null; concurrency: number }
+    /** How many agents may run at once now that rate limits have passed (grows back one per clean minute). */
+    | { type: 'concurrency_changed'; concurrency: number }
+    /** Spend reached a cap: the run's (no new starts) or one task's (it is stopped and fails). */
+    | { type: 'budget_exceeded'; scope: 'run' | 'task'; key?: string; spent: { usd: number; tokens: number }; cap: { usd?: number; tokens?: number } }
+    /** `fleet budget` set the run's cap; a run held at its cap goes on if the new cap is above the spend. */
+    | { type: 'budget_changed'; usd?: number; tokens?: number }
   );
 
 export type BisectStep = 'prefix' | 'partner' | 'rerun';

@@ -48,6 +48,8 @@ export interface AgentSpec {
   env: Record<string, string>;
   /** How the prompt reaches the agent besides argv: on stdin, or stdin closed. */
   stdin: 'prompt' | 'closed';
+  /** The CLI's option that picks the model (`--model`, `-m`); without one, `model:` is refused. */
+  modelFlag?: string;
 }
 
 export interface ProjectSpec {
@@ -89,11 +91,26 @@ export interface TaskSpec {
   candidates?: CandidatesSpec;
   /** Set only on the spec of one candidate (engine/candidates.ts): its number, 1..N. */
   asCandidate?: number;
+  /** Passed with the agent's model flag and as FLEET_MODEL. */
+  model?: string;
+  /** The most this task may spend, over all its attempts (docs/config.md, "Budgets"). */
+  budget?: BudgetCap;
   /**
    * Where the task's `base` and `agent` are written (task, project or defaults); for a built-in
    * default, the task itself (for the agent: its `prompt`).
    */
   at: { base: SourcePosition; agent: SourcePosition };
+}
+
+/** A spending cap: either or both; tokens count input (cached included) plus output. */
+export interface BudgetCap {
+  usd?: number;
+  tokens?: number;
+}
+
+/** The run's cap, and whether running agents finish or are paused when it is reached. */
+export interface RunBudget extends BudgetCap {
+  onExceed: 'finish' | 'pause';
 }
 
 export interface FleetSpec {
@@ -103,6 +120,7 @@ export interface FleetSpec {
   dir: string;
   version: 1;
   concurrency: number;
+  budget?: RunBudget;
   portBase: number;
   agents: Record<string, AgentSpec>;
   projects: ProjectSpec[];

@@ -5,30 +5,35 @@ import type { AgentSpec } from './fleet.js';
 // prompt as one argv element; it comes after "--" so a prompt starting with "-" is not read as
 // an option. gemini and opencode take the prompt on stdin instead: gemini's --prompt refuses a
 // value that starts with "-", and opencode wraps an argv message that has spaces in quotes.
+// `modelFlag` is each CLI's own model option (docs/agents.md, "Model"); shell has none.
 export const PRESETS: Readonly<Record<string, AgentSpec>> = {
   claude: {
     name: 'claude',
     command: ['claude', '-p', '--output-format', 'stream-json', '--verbose', '--dangerously-skip-permissions', '--', '{prompt}'],
     env: {},
     stdin: 'closed',
+    modelFlag: '--model',
   },
   codex: {
     name: 'codex',
     command: ['codex', 'exec', '--json', '--sandbox', 'workspace-write', '--', '{prompt}'],
     env: {},
     stdin: 'closed',
+    modelFlag: '-m',
   },
   gemini: {
     name: 'gemini',
     command: ['gemini', '--skip-trust', '--yolo', '--output-format', 'stream-json', '--prompt='],
     env: {},
     stdin: 'prompt',
+    modelFlag: '-m',
   },
   opencode: {
     name: 'opencode',
     command: ['opencode', 'run', '--auto', '--format', 'json'],
     env: {},
     stdin: 'prompt',
+    modelFlag: '-m',
   },
   aider: {
     name: 'aider',
@@ -47,6 +52,7 @@ export const PRESETS: Readonly<Record<string, AgentSpec>> = {
     ],
     env: {},
     stdin: 'closed',
+    modelFlag: '--model',
   },
   shell: {
     name: 'shell',

@@ -85,7 +85,7 @@ export function taskStatus(state: RunState, key: string): TaskStatus {
 
 /** Tasks that may start now, in file order. */
 export function readyTasks(state: RunState): TaskRecord[] {
-  if (state.startsPaused) return [];
+  if (state.startsPaused || state.budgetHeld) return [];
   return state.order
     .map((k) => state.tasks[k]!)
     .filter((t) => t.state === 'pending' && !t.paused && depsDone(state, t));
@@ -133,7 +133,7 @@ export function canProgress(state: RunState, key: string, memo: Map<string, bool
   const task = state.tasks[key];
   let result = false;
   if (task && isActive(task)) result = true;
-  else if (task && task.state === 'pending' && !task.paused && !state.startsPaused) {
+  else if (task && task.state === 'pending' && !task.paused && !state.startsPaused && !state.budgetHeld) {
     result = task.dependsOn.every((d) => {
       const dep = state.tasks[d];
       return dep !== undefined && (isDone(dep) || canProgress(state, d, memo));

@@ -1,4 +1,5 @@
-import type { AgentProgressInfo, FailurePhase, FleetEvent, ReviewReason, StopReason, TaskInfo } from './events.js';
+import { addRunTotals, NO_SPEND, type Spend } from './budget.js';
+import type { AgentProgressInfo, FailurePhase, FleetEvent, ReviewReason, StopReason, TaskInfo, EventOf } from './events.js';
 import { reduceCandidates, type CandidateRecord, type Picked } from './candidates.js';
 
 /**
@@ -64,6 +65,11 @@ export interface TaskRecord extends TaskInfo {
   /** Best-of-N: every candidate of the task, by number (docs/config.md#candidates). */
   candidates?: CandidateRecord[];
   picked?: Picked;
+  /** Waiting out a provider rate limit until then (ms since the epoch); its agent runs again after. */
+  backoffUntil?: number;
+  /** What the task's agents spent over all its attempts, and the current agent run's totals so far. */
+  spend?: Spend;
+  runTotals?: Spend;
 }
 
 export interface BatchInfo {
@@ -85,6 +91,14 @@ export interface RunState {
   order: string[];
   tasks: Record<string, TaskRecord>;
   stopped?: { at: number; reason: StopReason; exitCode: number };
+  /** Agents allowed at once since a rate limit changed it (at most the run's concurrency); unset before. */
+  concurrency?: number;
+  /** The run's cap as the file sets it. */
+  runCap?: { usd?: number; tokens?: number };
+  /** The run's cap as `fleet budget` last set it (else the file's applies). */
+  budgetCap?: { usd?: number; tokens?: number };
+  /** The run's spend reached its cap: nothing new starts ("held (budget)"). */
+  budgetHeld?: boolean;
 }
 
 export function emptyRun(runId = '', file = ''): RunState {
@@ -114,6 +128,7 @@ export function reduce(state: RunState, event: FleetEvent): RunState {
         runId: event.runId,
         file: event.file,
         pid: event.pid,
+        runCap: event.budget,
         startedAt: state.startedAt ?? at,
         stopped: undefined,
       };
@@ -161,6 +176,8 @@ export function reduce(state: RunState, event: FleetEvent): RunState {
         slot: event.slot,
         port: event.port,
         interrupted: undefined,
+        backoffUntil: undefined,
+        runTotals: undefined,
       });
     case 'agent_exited':
       return patchTask(state, event.key, { pid: undefined, exit: { exitCode: event.exitCode, signal: event.signal } });
@@ -266,7 +283,10 @@ export function reduce(state: RunState, event: FleetEvent): RunState {
       return patchTask(state, event.key, { predictedConflicts: event.paths.length > 0 ? event.paths : undefined });
     case 'agent_progress': {
       const { type: _t, key, attempt: _a, at: _at, ...info } = event;
-      return patchTask(state, key, (t) => ({ agentProgress: { ...t.agentProgress, ...info } }));
+      return patchTask(state, key, (t) => {
+        const added = addRunTotals(t.spend ?? NO_SPEND, t.runTotals ?? NO_SPEND, info);
+        return { agentProgress: { ...t.agentProgress, ...info }, spend: added.spend, runTotals: added.last };
+      });
     }
     case 'progress':
       return state; // output lives in the engine's ring buffers, so a replay equals the live state
@@ -276,12 +296,25 @@ export function reduce(state: RunState, event: FleetEvent): RunState {
       return patchTask(state, event.key, { ...enter('awaiting_approval', at), tip: event.tip, passedTip: event.tip });
     case 'task_approved':
       return patchTask(state, event.key, { ...enter('queued', at), queuedAt: at });
-    case 'candidates_started':
     case 'candidate_update':
+      return patchTask(state, event.key, (t) => ({ ...reduceCandidates(t, event, enter), ...candidateSpend(t, event) }));
+    case 'candidates_started':
     case 'candidate_finished':
     case 'candidate_picked':
     case 'candidate_archived':
       return patchTask(state, event.key, (t) => reduceCandidates(t, event, enter));
+    case 'rate_limited': {
+      const limited = { ...state, concurrency: event.concurrency };
+      return patchTask(limited, event.key, { backoffUntil: event.retryInMs === null ? undefined : at + event.retryInMs });
+    }
+    case 'concurrency_changed':
+      return { ...state, concurrency: event.concurrency };
+    case 'budget_exceeded':
+      return event.scope === 'run' ? { ...state, budgetHeld: true } : state;
+    case 'budget_changed': {
+      const { type: _t, at: _at, ...cap } = event;
+      return { ...state, budgetCap: cap, budgetHeld: false };
+    }
   }
 }
 
@@ -293,4 +326,12 @@ function winnerFailed(t: TaskRecord): Patch {
 
 export function replay(events: readonly FleetEvent[], initial: RunState = emptyRun()): RunState {
   return events.reduce(reduce, initial);
+}
+
+/** A candidate's usage counts against its task's spend: what it adds over its own last totals. */
+function candidateSpend(t: TaskRecord, event: EventOf<'candidate_update'>): Partial<TaskRecord> {
+  if (event.tokens === undefined && event.costUsd === undefined) return {};
+  const was = t.candidates?.find((c) => c.n === event.candidate);
+  const last = { usd: was?.costUsd ?? 0, tokens: was?.tokens ? was.tokens.input + was.tokens.output : 0 };
+  return { spend: addRunTotals(t.spend ?? NO_SPEND, last, event).spend };
 }

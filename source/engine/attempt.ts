@@ -1,6 +1,7 @@
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promptWithFailure, repairPrompt, resolvePrompt, taskEnv } from '../agents/command.js';
+import type { RateLimitSignal } from '../agents/progress.js';
 import type { FailurePhase } from '../core/events.js';
 import type { TaskSpec } from '../core/fleet.js';
 import { autoCommit, currentBranch } from '../git/commit.js';
@@ -23,6 +24,8 @@ export type AttemptOutcome =
   | { kind: 'review' }
   | { kind: 'awaiting_approval' }
   | { kind: 'failed'; phase: FailurePhase; message: string; tail: string }
+  /** The provider refused the agent for a rate limit: not the task's failure (docs/agents.md, "Rate limits"). */
+  | { kind: 'rate_limited'; signal: RateLimitSignal }
   /** The user (or shutdown) stopped it; whoever stopped it has recorded the new state. */
   | { kind: 'stopped' };
 
@@ -103,6 +106,7 @@ export async function runAttempt(ctx: EngineContext, input: AttemptInput): Promi
     } else if (input.startAt !== 'check') {
       const result = await runAgent(ctx, { task, attempt, slot: input.slot, port, prompt, promptFile, cwd: path, env, deadline, logDir, purpose: 'agent', adopt: input.adopt });
       if (stopped()) return { kind: 'stopped' };
+      if (result.rateLimit) return { kind: 'rate_limited', signal: result.rateLimit };
       failUnless(result, 'agent');
     }
 

@@ -84,9 +84,12 @@ export class Candidates {
 
   private async runOne(task: TaskSpec, n: number, round: Round, slot: number, last: CandidateRecord | undefined): Promise<void> {
     const spec = candidateSpec(task, n);
-    if (round.decided || this.record(task.key)?.state !== 'running' || this.ctx.stopping.has(task.key)) {
+    const unneeded = round.decided || this.record(task.key)?.state !== 'running' || this.ctx.stopping.has(task.key);
+    if (unneeded || !this.engine.mayStart()) {
       round.running.delete(n);
-      this.ctx.emit({ type: 'candidate_finished', key: task.key, candidate: n, result: 'stopped', message: 'not started: the task no longer needed it' });
+      const message = unneeded ? 'not started: the task no longer needed it' : "not started: the run's budget is reached";
+      this.ctx.emit({ type: 'candidate_finished', key: task.key, candidate: n, result: 'stopped', message });
+      if (!unneeded && round.running.size === 0) await this.decide(task, round);
       return;
     }
     this.ctx.stopping.delete(spec.key);
@@ -95,6 +98,8 @@ export class Candidates {
     const outcome = await runAttempt(this.scoped(task.key, n, seen), { task: spec, attempt: round.attempt, slot, startAt: 'fresh', failure });
     round.running.delete(n);
     await this.finish(task, n, round, outcome, seen);
+    // At the task's own cap the breaker stopped every candidate; the last one out fails the task.
+    if (outcome.kind === 'stopped' && round.running.size === 0 && this.engine.stoppedAtCap(task.key)) return this.engine.failOverBudget(task, round.attempt);
     // Stopped while nobody decided: fleet is shutting down; the next run resumes the round.
     if (outcome.kind === 'stopped' && !round.decided) return;
     if (outcome.kind === 'queued' && task.candidates!.pick === 'first-pass' && !round.decided) {
@@ -115,7 +120,8 @@ export class Candidates {
       this.ctx.emit({ ...base, result: 'stopped', message: 'stopped' });
     } else {
       if (outcome.kind === 'failed') round.phases.set(n, outcome.phase);
-      const message = outcome.kind === 'failed' ? outcome.message : (seen.message ?? 'sent to review');
+      // A rate-limited candidate is not waited for: the others decide the round (docs/decisions.md).
+      const message = outcome.kind === 'failed' ? outcome.message : outcome.kind === 'rate_limited' ? 'stopped by a provider rate limit' : (seen.message ?? 'sent to review');
       this.ctx.emit({ ...base, result: 'failed', message });
     }
   }
@@ -136,7 +142,7 @@ export class Candidates {
   private async fail(task: TaskSpec, record: TaskRecord, round: Round): Promise<void> {
     const failed = (record.candidates ?? []).filter((c) => c.state !== 'passed');
     const phase = [...round.phases.values()][0] ?? 'check';
-    const willRetry = phase !== 'internal' && round.retriesLeft > 0;
+    const willRetry = phase !== 'internal' && round.retriesLeft > 0 && this.engine.mayStart();
     const message = `no candidate passed: ${failed.map((c) => `${c.n}: ${c.message ?? c.state}`).join('; ')}`;
     this.ctx.emit({ type: 'attempt_failed', key: task.key, attempt: round.attempt, phase, message, tail: '', willRetry });
     if (willRetry) await this.start(task, round.attempt + 1, round.retriesLeft - 1);
@@ -172,7 +178,8 @@ export class Candidates {
     if (chosen === current) return `${key}: candidate ${chosen} is already the pick`;
     // Without a recorded base the queue runs the gate: safe while the pick changes under it.
     await deleteRef(this.ctx.project(task).path, fleetRef(this.ctx, 'base', task));
-    if (this.record(key)?.state !== 'queued') throw new Error(`${key} started merging; its pick can no longer change`);
+    const state = this.record(key)?.state;
+    if (state !== 'queued' && state !== 'awaiting_approval') throw new Error(`${key} started merging; its pick can no longer change`);
     await this.commit(task, chosen, 'user');
     return `${key}: candidate ${chosen} is the pick now (was ${current ?? 'none'})`;
   }

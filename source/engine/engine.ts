@@ -1,15 +1,19 @@
 import PQueue from 'p-queue';
 import type { FleetEvent } from '../core/events.js';
+import { spendText, taskSpend } from '../core/budget.js';
 import { schedulingPriority } from '../core/dag.js';
 import type { FleetSpec, TaskSpec } from '../core/fleet.js';
 import { isSettled, readyTasks } from '../core/selectors.js';
 import { archiveAndRemove } from '../git/archive.js';
 import { localRunner } from '../agents/runner.js';
+import type { RateLimitSignal } from '../agents/progress.js';
 import { runAttempt, type StartAt } from './attempt.js';
 import { asWinner, Candidates } from './candidates.js';
 import { archiveRef, branchName, worktreePath, type EngineContext, type EventInput } from './context.js';
 import { MergeQueue } from './merge-queue.js';
 import { OutputBook } from './output.js';
+import { BudgetGate } from './budget-gate.js';
+import { RateGate } from './rate-gate.js';
 import type { RunPaths } from './paths.js';
 import type { Store } from './store.js';
 
@@ -51,6 +55,8 @@ export class Engine {
   private started = false;
   private priority: Map<string, number> | undefined;
   readonly candidates: Candidates;
+  private readonly rates: RateGate;
+  private readonly budget: BudgetGate;
 
   constructor(private readonly options: EngineOptions) {
     const { spec, store, paths, runId } = options;
@@ -90,6 +96,8 @@ export class Engine {
     // p-queue counts a job as pending until its promise settles, after our finally block ran.
     this.slots.on('next', () => this.checkSettled());
     this.freeSlots = Array.from({ length: spec.concurrency }, (_, i) => i);
+    this.rates = new RateGate(this.ctx, this.slots);
+    this.budget = new BudgetGate(this.ctx, (key) => this.stopTask(key));
     for (const p of spec.projects) this.queues.set(p.name, new MergeQueue(this.ctx, p, () => this.checkSettled(), () => ++this.batches));
     store.subscribe((_state, event) => this.onEvent(event));
     this.candidates = new Candidates(this);
@@ -130,6 +138,8 @@ export class Engine {
     this.closing = true;
     this.slots.clear();
     for (const q of this.queues.values()) q.stop();
+    // A task waiting out a rate limit has no process, but resumes like an interrupted one.
+    for (const key of this.rates.close()) this.emit({ type: 'task_interrupted', key });
     const running = [...this.ctx.jobs.entries()];
     for (const [key] of running) this.ctx.stopping.add(key);
     await Promise.all(running.map(([, job]) => job.kill()));
@@ -163,6 +173,7 @@ export class Engine {
 
   private onEvent(event: FleetEvent): void {
     if (event.type === 'progress' || this.closing || !this.started) return;
+    this.budget.onEvent(event);
     this.pump();
     if (event.type === 'check_passed' || event.type === 'task_requeued' || event.type === 'task_resumed' || event.type === 'task_approved') {
       const task = this.ctx.task(event.key);
@@ -217,7 +228,7 @@ export class Engine {
     const task = this.ctx.task(key);
     const state = this.options.store.state;
     // Changed while waiting for a slot: no longer ready, held, or starts paused.
-    if (!order.forced && startAt === 'fresh' && (record.state !== 'pending' || record.paused || state.startsPaused)) return;
+    if (!order.forced && startAt === 'fresh' && (record.state !== 'pending' || record.paused || state.startsPaused || !this.budget.canStart())) return;
     this.ctx.stopping.delete(key);
     let attempt = startAt === 'fresh' ? record.attempt + 1 : Math.max(1, record.attempt);
     // Best-of-N: a fresh start, or a resumed one before the pick, is a round of candidates.
@@ -229,9 +240,13 @@ export class Engine {
       if (!adopt) this.ctx.output.reset(key);
       const outcome = await runAttempt(this.ctx, { task, attempt, slot, startAt, failure: feedback, adopt });
       adopt = undefined;
+      if (outcome.kind === 'rate_limited') return this.rateLimited(task, attempt, outcome.signal);
+      if (outcome.kind === 'stopped' && this.budget.takeStopped(key)) return this.failOverBudget(task, attempt);
+      this.rates.passed(key);
       if (outcome.kind !== 'failed' || this.closing) return;
       // fleet's own error is no reason to spend the task's retries (or to loop on the same bug).
-      const willRetry = outcome.phase !== 'internal' && retriesLeft > 0 && !this.ctx.stopping.has(key);
+      // A retry is a new start: at the run's cap the attempt fails without one.
+      const willRetry = outcome.phase !== 'internal' && retriesLeft > 0 && !this.ctx.stopping.has(key) && this.budget.canStart();
       this.emit({ type: 'attempt_failed', key, attempt, phase: outcome.phase, message: outcome.message, tail: outcome.tail, willRetry });
       if (!willRetry) return;
       retriesLeft--;
@@ -240,6 +255,38 @@ export class Engine {
       attempt++;
       startAt = 'fresh';
     }
+  }
+
+  /**
+   * Not charged to the task's retries: the same attempt's agent runs again in its worktree after
+   * the backoff, off its slot; a quota that stays spent holds the task for the user instead.
+   */
+  private rateLimited(task: TaskSpec, attempt: number, signal: RateLimitSignal): void {
+    const key = task.key;
+    const again = () => {
+      if (this.options.store.state.tasks[key]?.state === 'running') this.schedule(key, { startAt: 'agent', forced: true });
+    };
+    if (this.closing || this.rates.limited(key, attempt, signal, again)) return;
+    const message = 'the provider kept refusing the agent for a rate limit; retry once the quota is back';
+    this.emit({ type: 'review', key, reason: 'rate_limit', message, paths: [], tail: '' });
+  }
+
+  /** A new start (attempt, candidate, revision, resolve) needs the run's spend below its cap. */
+  mayStart(): boolean {
+    return this.budget.canStart();
+  }
+
+  /** True once for a task the breaker stopped at its own cap. */
+  stoppedAtCap(key: string): boolean {
+    return this.budget.takeStopped(key);
+  }
+
+  /** At its own cap a task fails as `budget`, its work archived; the rest of the run goes on. */
+  async failOverBudget(task: TaskSpec, attempt: number): Promise<void> {
+    const spent = spendText(taskSpend(this.options.store.state.tasks[task.key]!), task.budget);
+    await this.archiveAttempt(task, attempt);
+    const message = `budget: the task spent ${spent}`;
+    this.emit({ type: 'attempt_failed', key: task.key, attempt, phase: 'budget', message, tail: '', willRetry: false });
   }
 
   /** Archive first, then worktree, then branch: a retry never deletes what the last attempt wrote. */
@@ -264,7 +311,6 @@ export class Engine {
     if (job) await job.kill();
     else await this.ctx.runner.killTask(undefined, { runId: this.ctx.runId, project: task.project, taskId: task.id });
   }
-
 
   private checkSettled(): void {
     if (this.settledWaiters.length === 0) return;

@@ -1,5 +1,6 @@
 import { existsSync, readdirSync, readFileSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { capText } from '../core/budget.js';
 import { TASK_ACTIONS, type TaskAction } from '../core/actions.js';
 import { writeFileAtomic } from './atomic-write.js';
 import { ActionRefused, applyAction } from './actions.js';
@@ -12,10 +13,12 @@ import type { Engine } from './engine.js';
  */
 export interface ActionRequest {
   id: string;
-  action: TaskAction | 'pause-all' | 'resume-all';
+  action: TaskAction | 'pause-all' | 'resume-all' | 'budget';
   keys: string[];
   /** `fleet pick ID N`: the candidate chosen. */
   candidate?: number;
+  /** For `budget`: the run's new cap. */
+  budget?: { usd?: number; tokens?: number };
   at: number;
 }
 
@@ -24,12 +27,12 @@ export interface ActionResult {
   lines: string[];
 }
 
-export function postRequest(inbox: string, action: ActionRequest['action'], keys: string[], candidate?: number): ActionRequest {
+export function postRequest(inbox: string, action: ActionRequest['action'], keys: string[], extra: Pick<ActionRequest, 'candidate' | 'budget'> = {}): ActionRequest {
   const request: ActionRequest = {
     id: `${Date.now()}-${process.pid}-${Math.floor(Math.random() * 1e6)}`,
     action,
     keys,
-    ...(candidate !== undefined ? { candidate } : {}),
+    ...extra,
     at: Date.now(),
   };
   const tmp = join(inbox, `.${request.id}.tmp`);
@@ -78,6 +81,12 @@ export async function applyRequest(engine: Engine, request: ActionRequest): Prom
     const pausing = request.action === 'pause-all';
     if (engine.ctx.store.state.startsPaused !== pausing) engine.emit({ type: pausing ? 'starts_paused' : 'starts_resumed' });
     return { ok: true, lines: [pausing ? 'no new task will start until resumed' : 'tasks start again'] };
+  }
+  if (request.action === 'budget') {
+    const state = engine.ctx.store.state;
+    const cap = { ...(state.budgetCap ?? state.runCap), ...request.budget };
+    engine.emit({ type: 'budget_changed', ...cap });
+    return { ok: true, lines: [`run budget set to ${capText(cap)}`] };
   }
   if (!(TASK_ACTIONS as readonly string[]).includes(request.action)) return { ok: false, lines: [`unknown action ${request.action}`] };
   const lines: string[] = [];

@@ -1,7 +1,7 @@
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { taskArgv } from '../agents/command.js';
-import { createProgressParser } from '../agents/progress.js';
+import { createProgressParser, type RateLimitSignal } from '../agents/progress.js';
 import type { AgentProgressInfo } from '../core/events.js';
 import type { TaskSpec } from '../core/fleet.js';
 import type { EngineContext } from './context.js';
@@ -67,7 +67,9 @@ export async function runAgent(ctx: EngineContext, run: AgentRun): Promise<StepR
   }
   progress?.flush();
   ctx.emit({ type: 'agent_exited', key: task.key, attempt, exitCode: result.exitCode, signal: result.timedOut ? 'timeout' : null });
-  return result;
+  // Both the CLI's own event and its exit status: a CLI that retried and then went on is fine.
+  const limited = !result.ok && !result.timedOut && !result.killed && result.exitCode !== null;
+  return limited && progress?.rateLimit ? { ...result, rateLimit: progress.rateLimit } : result;
 }
 
 const AGENT_PROGRESS_MS = 500;
@@ -80,6 +82,7 @@ function agentProgress(ctx: EngineContext, task: TaskSpec, attempt: number, prog
   const parse = createProgressParser(program, cwd);
   let pending: AgentProgressInfo | undefined;
   let timer: NodeJS.Timeout | undefined;
+  let rateLimit: RateLimitSignal | undefined;
   const flush = () => {
     if (timer) clearTimeout(timer);
     timer = undefined;
@@ -88,8 +91,12 @@ function agentProgress(ctx: EngineContext, task: TaskSpec, attempt: number, prog
   };
   return {
     flush,
+    get rateLimit() {
+      return rateLimit;
+    },
     display(line: string): string[] {
       const parsed = parse(line);
+      if (parsed.rateLimit) rateLimit = parsed.rateLimit;
       if (parsed.progress) {
         pending = { ...pending, ...parsed.progress };
         timer ??= setTimeout(flush, AGENT_PROGRESS_MS);

@@ -83,7 +83,8 @@ export async function openRun(options: OpenRunOptions): Promise<OpenedRun> {
     const hooks = command === undefined ? undefined : startHookNotices(store, { command, runId, cwd: spec.dir, runDir: paths.runDir, warn: options.warn });
     const unsubscribe = options.onEvent ? store.subscribe(options.onEvent) : () => undefined;
 
-    engine.emit({ type: 'run_started', runId, file: spec.file, resumed: resuming !== undefined, pid: process.pid });
+    const budget = spec.budget && { usd: spec.budget.usd, tokens: spec.budget.tokens };
+    engine.emit({ type: 'run_started', runId, file: spec.file, resumed: resuming !== undefined, pid: process.pid, ...(budget && { budget }) });
     const { events, removed } = syncTasks(spec, store.state);
     for (const e of events) engine.emit(e);
     for (const key of removed) engine.emit({ type: 'task_removed', key });

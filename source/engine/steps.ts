@@ -1,5 +1,6 @@
 import { appendFileSync } from 'node:fs';
 import type { Job } from '../agents/job.js';
+import type { RateLimitSignal } from '../agents/progress.js';
 import type { TaskSpec } from '../core/fleet.js';
 import type { EngineContext } from './context.js';
 
@@ -13,6 +14,8 @@ export interface StepResult {
   /** One sentence: which command failed and how. */
   message: string;
   tail: string;
+  /** The agent's CLI reported a provider rate limit and exited non-zero: wait and rerun, uncharged. */
+  rateLimit?: RateLimitSignal;
 }
 
 export interface StepOptions {

@@ -13,6 +13,7 @@ export function taskInfo(task: TaskSpec): TaskInfo {
     agent: task.run !== undefined ? 'run' : task.agent,
     base: task.base,
     retries: task.retries,
+    ...(task.budget && { budget: task.budget }),
   };
 }
 
@@ -20,8 +21,8 @@ const same = (a: TaskInfo, b: TaskInfo) => JSON.stringify(a) === JSON.stringify(
 
 /** The TaskInfo part of a stored record, in the same key order as taskInfo(). */
 function infoOf(r: TaskInfo): TaskInfo {
-  const { key, id, project, title, dependsOn, agent, base, retries } = r;
-  return { key, id, project, title, dependsOn, agent, base, retries };
+  const { key, id, project, title, dependsOn, agent, base, retries, budget } = r;
+  return { key, id, project, title, dependsOn, agent, base, retries, ...(budget && { budget }) };
 }
 
 /**

@@ -1,5 +1,6 @@
 import type { FleetEvent } from '../core/events.js';
 import type { RunState } from '../core/state.js';
+import { capText, spendText } from '../core/budget.js';
 import { formatDuration } from '../core/duration.js';
 import { stripSgr } from '../core/text.js';
 
@@ -7,7 +8,7 @@ const short = (sha: string) => sha.slice(0, 10);
 
 /** One readable line per event for headless mode; undefined for events not worth a line. */
 export function eventLine(event: FleetEvent, state: RunState): string | undefined {
-  const t = 'key' in event ? state.tasks[event.key] : undefined;
+  const t = 'key' in event && event.key !== undefined ? state.tasks[event.key] : undefined;
   const elapsed = t?.attemptStartedAt ? ` after ${formatDuration(event.at - t.attemptStartedAt)}` : '';
   switch (event.type) {
     case 'run_started':
@@ -104,5 +105,17 @@ export function eventLine(event: FleetEvent, state: RunState): string | undefine
       return `${event.key}: candidate ${event.candidate} picked (${event.by})${event.note ? `; ${event.note}` : ''}`;
     case 'candidate_archived':
       return `${event.key}@${event.candidate}: archived at ${event.ref}`;
+    case 'rate_limited':
+      return event.retryInMs === null
+        ? `${event.key}: rate limited ${event.tries} times in a row; held (rate limit)`
+        : `${event.key}: rate limited; its agent runs again in ${formatDuration(event.retryInMs)} (no retry charged); ${event.concurrency} at once`;
+    case 'concurrency_changed':
+      return `no rate limit for a minute: ${event.concurrency} at once`;
+    case 'budget_exceeded':
+      return event.scope === 'run'
+        ? `run budget reached (${spendText(event.spent, event.cap)}): held (budget), nothing new starts`
+        : `${event.key}: task budget reached (${spendText(event.spent, event.cap)}); stopping it`;
+    case 'budget_changed':
+      return `run budget set to ${capText(event)}`;
   }
 }

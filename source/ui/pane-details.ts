@@ -1,3 +1,4 @@
+import { spendText } from '../core/budget.js';
 import { needsYou, taskStatus, waitingFor } from '../core/selectors.js';
 import type { RunState, TaskRecord } from '../core/state.js';
 import { candidateLines } from './candidate-lines.js';
@@ -13,6 +14,7 @@ const REVIEW_REASON = {
   gate_failed: 'gate check failed',
   no_changes: 'no changes',
   unsafe_change: 'unsafe change',
+  rate_limit: 'held (rate limit)',
 } as const;
 
 /**
@@ -133,6 +135,8 @@ export function agentActivity(task: TaskRecord): string | undefined {
     p.turns !== undefined ? `${p.turns} turn${p.turns === 1 ? '' : 's'}` : undefined,
     p.tokens ? `${formatCount(p.tokens.input + p.tokens.output)} tokens` : undefined,
     p.costUsd !== undefined ? `$${p.costUsd.toFixed(2)}` : undefined,
+    // Over several agent runs, or against its cap: what the task spent in all.
+    task.spend && (task.budget || task.attempt > 1) ? `task spent ${spendText(task.spend, task.budget)}` : undefined,
   ].filter((x): x is string => Boolean(x));
   return parts.length > 0 ? parts.join(' · ') : undefined;
 }

@@ -91,7 +91,7 @@ const HINTS: Record<string, string> = {
   '02-duplicate-key.yaml': 'remove or merge one of the two entries',
   '05-missing-version.yaml': 'start the file with the line: version: 1',
   '06-version-2.yaml': 'this fleet reads version 1 files only',
-  '10-unknown-top-key.yaml': 'valid keys here: version, concurrency, ports, queue, notify, defaults, agents, projects, tasks',
+  '10-unknown-top-key.yaml': 'valid keys here: version, concurrency, budget, ports, queue, notify, defaults, agents, projects, tasks',
   '14-id-dotdot.yaml': 'ids look like "add-users" or "api.v2": a-z, 0-9, ".", "_", "-"; each becomes the branch fleet/<id>',
   '25-cycle.yaml': 'remove one of these dependencies',
   '34-unknown-agent.yaml': 'known agents: claude, codex, gemini, opencode, aider or shell; define others under agents:',

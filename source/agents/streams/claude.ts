@@ -1,9 +1,11 @@
 // Claude Code: --output-format stream-json --verbose.
-import { type AgentProgress, type Handler, amount, count, defined, join, list, obj, oneLine, result, str, sum, summary, text, tokenPair, toolAction } from './shared.js';
+import { type AgentProgress, type Handler, RATE_LIMIT_STATUSES, amount, count, defined, epochMs, join, list, obj, oneLine, result, str, sum, summary, text, tokenPair, toolAction } from './shared.js';
 
 export function claude(worktree: string | undefined): Handler {
   let cwd = worktree;
   const messages = new Set<string>();
+  // A rejected rate_limit_event tells when the quota resets; the failed result follows it.
+  let resetAt: number | undefined;
   return (e) => {
     switch (e.type) {
       case 'system':
@@ -39,7 +41,15 @@ export function claude(worktree: string | undefined): Handler {
         const detail = failed ? oneLine(e.result ?? errors) : '';
         // An API error ends with subtype "success" and is_error: only other subtypes say more.
         const head = e.subtype === 'success' || typeof e.subtype !== 'string' ? 'failed' : `failed (${e.subtype})`;
-        return { progress, display: failed ? join(head, detail) : summary('done', progress) };
+        const shown = { progress, display: failed ? join(head, detail) : summary('done', progress) };
+        const status = count(e.api_error_status);
+        const limited = failed && status !== undefined && RATE_LIMIT_STATUSES.has(status);
+        return limited ? { ...shown, rateLimit: resetAt === undefined ? {} : { resetAt } } : shown;
+      }
+      case 'rate_limit_event': {
+        const info = obj(e.rate_limit_info);
+        if (info?.status === 'rejected') resetAt = epochMs(info.resetsAt) ?? resetAt;
+        return { display: info?.status === 'rejected' ? 'rate limit reached' : '' };
       }
       case 'stream_event':
         return { display: '' }; // token deltas (--include-partial-messages): the whole message follows

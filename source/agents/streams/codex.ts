@@ -1,5 +1,5 @@
 // codex exec --json.
-import { type Handler, type Json, MAX_PARSE, type ParsedLine, count, join, list, obj, oneLine, relative, result, short, str, summary, text } from './shared.js';
+import { type Handler, type Json, MAX_PARSE, type ParsedLine, type RateLimitSignal, amount, count, defined, epochMs, join, list, obj, oneLine, relative, result, short, str, summary, text } from './shared.js';
 
 export function codex(cwd: string | undefined): Handler {
   const tokens = { input: 0, output: 0 };
@@ -21,10 +21,12 @@ export function codex(cwd: string | undefined): Handler {
         const progress = { tokens: { ...tokens } };
         return { progress, display: summary('turn done', progress) };
       }
-      case 'turn.failed':
-        return { display: `turn failed: ${apiMessage(obj(e.error)?.message)}` };
+      case 'turn.failed': {
+        const message = obj(e.error)?.message;
+        return { display: `turn failed: ${apiMessage(message)}`, ...codexRateLimit(message) };
+      }
       case 'error':
-        return { display: `error: ${apiMessage(e.message)}` };
+        return { display: `error: ${apiMessage(e.message)}`, ...codexRateLimit(e.message) };
       default:
         return undefined;
     }
@@ -82,6 +84,29 @@ function apiMessage(message: unknown): string {
     }
   }
   return oneLine(message);
+}
+
+const CODEX_LIMIT_TYPES = new Set(['rate_limit_exceeded', 'usage_limit_reached', 'rate_limit_error', 'overloaded_error']);
+
+/**
+ * codex's own error events: the provider's error body (type or code naming a rate or usage
+ * limit, maybe resets_at / resets_in_seconds), or codex's retry summary ("… 429 Too Many Requests").
+ */
+function codexRateLimit(message: unknown): { rateLimit?: RateLimitSignal } {
+  if (typeof message !== 'string' || message.length > MAX_PARSE) return {};
+  let inner: Json | undefined;
+  try {
+    inner = obj(obj(JSON.parse(message))?.error);
+  } catch {
+    inner = undefined;
+  }
+  if (inner) {
+    if (!CODEX_LIMIT_TYPES.has(str(inner.type) ?? '') && !CODEX_LIMIT_TYPES.has(str(inner.code) ?? '')) return {};
+    const resetAt = epochMs(inner.resets_at);
+    const inSeconds = amount(inner.resets_in_seconds);
+    return { rateLimit: defined({ resetAt, resetInMs: inSeconds === undefined ? undefined : inSeconds * 1000 }) };
+  }
+  return /\b(429|529)\b|Too Many Requests/i.test(message) ? { rateLimit: {} } : {};
 }
 
 /** codex shows commands as its shell runs them: `/bin/bash -lc 'npm test'` → `npm test`. */

@@ -40,7 +40,11 @@ function geminiEvent(e: Json, cwd: string | undefined): ParsedLine | undefined {
       const tokens = stats && tokenPair(stats.input_tokens, stats.output_tokens);
       const progress = defined({ tokens });
       const failed = e.status !== 'success';
-      return { progress, display: failed ? `failed: ${oneLine(obj(e.error)?.message ?? e.status)}` : summary('done', progress) };
+      const message = obj(e.error)?.message;
+      const shown = { progress, display: failed ? `failed: ${oneLine(message ?? e.status)}` : summary('done', progress) };
+      // gemini quotes the provider's error body: code 429 / RESOURCE_EXHAUSTED is a quota, not the task.
+      const limited = failed && typeof message === 'string' && /"code":\s*(429|529)\b|RESOURCE_EXHAUSTED/.test(message);
+      return limited ? { ...shown, rateLimit: {} } : shown;
     }
     default:
       return undefined;

@@ -1,5 +1,5 @@
 // opencode run --format json.
-import { type Handler, amount, count, obj, oneLine, result, str, sum, text, toolAction } from './shared.js';
+import { type Handler, RATE_LIMIT_STATUSES, amount, count, obj, oneLine, result, str, sum, text, toolAction } from './shared.js';
 
 export function opencode(cwd: string | undefined): Handler {
   const tokens = { input: 0, output: 0 };
@@ -32,7 +32,12 @@ export function opencode(cwd: string | undefined): Handler {
       }
       case 'error': {
         const error = obj(e.error);
-        return { display: `error: ${oneLine(obj(error?.data)?.message ?? error?.name)}` };
+        const data = obj(error?.data);
+        const shown = { display: `error: ${oneLine(data?.message ?? error?.name)}` };
+        const status = count(data?.statusCode);
+        if (status === undefined || !RATE_LIMIT_STATUSES.has(status)) return shown;
+        const retryAfter = amount(Number(str(obj(data?.responseHeaders)?.['retry-after'])));
+        return { ...shown, rateLimit: retryAfter === undefined ? {} : { resetInMs: retryAfter * 1000 } };
       }
       default:
         return undefined;

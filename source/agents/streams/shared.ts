@@ -16,6 +16,25 @@ export interface ParsedLine {
   progress?: Partial<AgentProgress>;
   /** What the pane shows for this line: may be empty (nothing) or hold several lines. */
   display: string;
+  /** The CLI itself (never the model's text) says the provider refused for a rate limit or overload. */
+  rateLimit?: RateLimitSignal;
+}
+
+export interface RateLimitSignal {
+  /** When the provider said the limit resets (ms since the epoch), if it said. */
+  resetAt?: number;
+  /** Or how long until it resets (ms), if it said that instead. */
+  resetInMs?: number;
+}
+
+/** HTTP statuses that mean "slow down": rate limited (429) and overloaded (529, Anthropic's). */
+export const RATE_LIMIT_STATUSES = new Set([429, 529]);
+
+/** A reset time in seconds or milliseconds since the epoch (CLIs use both), as ms. */
+export function epochMs(value: unknown): number | undefined {
+  const n = amount(value);
+  if (n === undefined || n === 0) return undefined;
+  return n < 1e12 ? n * 1000 : n;
 }
 
 export type ProgressParser = (line: string) => ParsedLine;
@@ -118,6 +137,6 @@ export function tokenPair(input: unknown, output: unknown): AgentProgress['token
   return i === undefined && o === undefined ? undefined : { input: i ?? 0, output: o ?? 0 };
 }
 
-export function defined(progress: Partial<AgentProgress>): Partial<AgentProgress> {
-  return Object.fromEntries(Object.entries(progress).filter(([, v]) => v !== undefined));
+export function defined<T extends object>(values: T): T {
+  return Object.fromEntries(Object.entries(values).filter(([, v]) => v !== undefined)) as T;
 }

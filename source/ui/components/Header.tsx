@@ -1,3 +1,4 @@
+import { runSpend, spendText } from '../../core/budget.js';
 import { Box, Text } from 'ink';
 import { memo } from 'react';
 import { countByStatus, HAS_RUNNING_PROCESS, needingYou } from '../../core/selectors.js';
@@ -40,8 +41,23 @@ export function headerText(info: RunInfo, state: RunState): string {
   ];
   for (const [n, word] of attention) if (n > 0) parts.push(`${n} ${word}`);
   if (state.startsPaused) parts.push('new starts paused');
+  parts.push(...rateLimitText(info, state));
+  const spent = runSpend(state);
+  if (state.runCap || spent.tokens > 0 || spent.usd > 0) parts.push(`spent ${spendText(spent, state.budgetCap ?? state.runCap)}`);
+  if (state.budgetHeld) parts.push('held (budget)');
   if (state.stopped) parts.push(`run stopped (${state.stopped.reason})`);
   return parts.join(' · ');
+}
+
+/** What rate limits do to the run: fewer agents at once, and tasks waiting to run their agent again. */
+function rateLimitText(info: RunInfo, state: RunState): string[] {
+  const parts: string[] = [];
+  if (state.concurrency !== undefined && state.concurrency < info.concurrency) {
+    parts.push(`rate limited: ${state.concurrency}/${info.concurrency} at once`);
+  }
+  const waiting = state.order.filter((k) => state.tasks[k]!.backoffUntil !== undefined && state.tasks[k]!.state === 'running').length;
+  if (waiting > 0) parts.push(`${waiting} backing off`);
+  return parts;
 }
 
 function projectsText(info: RunInfo): string {
