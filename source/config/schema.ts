@@ -102,6 +102,7 @@ const settingsShape = {
   timeout: duration,
   retries: intIn(0, MAX_RETRIES),
   on_gate_failure: z.enum(['review', 'agent'], expected('"review" or "agent"')),
+  resume_session: z.boolean(expected('true or false')),
 };
 
 const taskShape = {

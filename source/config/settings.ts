@@ -29,6 +29,7 @@ export const BUILT_IN = {
   timeout: parseDuration('45m')!,
   retries: 1,
   on_gate_failure: 'review' as GateFailurePolicy,
+  resume_session: true,
 };
 
 type Shared = keyof typeof BUILT_IN;

@@ -6,7 +6,7 @@ import type { RunState, StoredState, TaskRecord } from './state.js';
 // keys are enabled by it, and `fleet <action>` on a stopped run refuses with it (docs/ui.md).
 
 /** What a user can do to one task: each is a `fleet <action>` command and a key in the UI. */
-export const TASK_ACTIONS = ['retry', 'requeue', 'resolve', 'accept', 'discard', 'cancel', 'pause', 'resume'] as const;
+export const TASK_ACTIONS = ['retry', 'requeue', 'resolve', 'accept', 'discard', 'cancel', 'pause', 'resume', 'revise'] as const;
 export type TaskAction = (typeof TASK_ACTIONS)[number];
 
 interface Rule {
@@ -26,6 +26,8 @@ const RULES: Record<TaskAction, Rule> = {
   pause: { states: BEFORE_MERGE },
   // Resuming a task that is not paused changes nothing and says so; it is never refused.
   resume: { states: new Set(STORED_STATES) },
+  // Its worktree and branch must still be there: the agent continues its own work (docs/ui.md).
+  revise: { states: new Set(['review', 'failed']), only: 'only a task in review or failed can be revised' },
 };
 
 const REVIEW_FOR: Record<ReviewReason, string> = {

@@ -1,4 +1,4 @@
-import type { AgentProgressInfo, FailurePhase, FleetEvent, ReviewReason, StopReason, TaskInfo } from './events.js';
+import type { AgentProgressInfo, FailurePhase, FleetEvent, ReviewReason, RevisionComment, StopReason, TaskInfo } from './events.js';
 
 /**
  * Stored task states. The SPEC's `ready`, `paused` and `blocked` are derived from these plus the
@@ -50,6 +50,10 @@ export interface TaskRecord extends TaskInfo {
   archives: string[];
   /** From the agent's structured output, where its CLI has one. */
   agentProgress?: AgentProgressInfo;
+  /** Every revision sent to the agent, oldest first; kept across attempts as the task's history. */
+  revisions?: { at: number; attempt: number; comments: RevisionComment[] }[];
+  /** The agent CLI's session of the current attempt, where its stream names one. */
+  sessionId?: string;
 }
 
 export interface RunState {
@@ -124,6 +128,7 @@ export function reduce(state: RunState, event: FleetEvent): RunState {
         predictedConflicts: undefined,
         interrupted: undefined,
         agentProgress: undefined,
+        sessionId: undefined,
       });
     case 'resolve_started':
       return patchTask(state, event.key, { ...enter('preparing', at), review: undefined, candidate: undefined, failure: undefined, waitReason: undefined });
@@ -217,6 +222,17 @@ export function reduce(state: RunState, event: FleetEvent): RunState {
       return state; // output lives in the engine's ring buffers, so a replay equals the live state
     case 'run_stopped':
       return { ...state, stopped: { at, reason: event.reason, exitCode: event.exitCode } };
+    case 'revision_started':
+      return patchTask(state, event.key, (t) => ({
+        ...enter('preparing', at),
+        review: undefined,
+        failure: undefined,
+        candidate: undefined,
+        waitReason: undefined,
+        revisions: [...(t.revisions ?? []), { at, attempt: event.attempt, comments: event.comments }],
+      }));
+    case 'agent_session':
+      return patchTask(state, event.key, { sessionId: event.sessionId });
   }
 }
 

@@ -5,6 +5,7 @@ import type { RunState, TaskRecord } from '../core/state.js';
 import type { Handoff, UiCommand } from './fleet-view.js';
 import { keyLabel, keyName, splitInput } from './key-names.js';
 import { visibleKeys, type OrderedTask } from './task-order.js';
+import { DIFF_BINDINGS } from './diff-keys.js';
 import { moveSelection, scrollOutput, scrollToTop, selectEnd, toggleFollow, type OutputSource } from './ui-moves.js';
 import { FOLLOW, scrollOf, selectedKey, withStatus, type Mode, type TaskCommand, type UiState } from './ui-state.js';
 
@@ -19,6 +20,8 @@ export type UiOutcome = 'quit-stop' | 'detach';
 export type KeyEffect =
   | { kind: 'send'; command: UiCommand }
   | { kind: 'handoff'; target: Handoff }
+  /** Ask the engine for a task's diff; the diff view opens with it. */
+  | { kind: 'diff'; key: string }
   | { kind: 'exit'; outcome: UiOutcome };
 
 export interface KeyResult {
@@ -94,6 +97,7 @@ const PROGRESSIVE: Record<UiCommand['action'], string> = {
   cancel: 'cancelling',
   pause: 'pausing',
   resume: 'resuming',
+  revise: 'sending comments to',
   'pause-all': 'pausing new starts',
   'resume-all': 'resuming new starts',
 };
@@ -225,6 +229,15 @@ export const BINDINGS: readonly Binding[] = [
     help: 'stop the task; worktree and branch are kept',
     bar: 5,
     run: (c) => confirm(c, 'Cancel', `Cancel ${c.key}? Its work so far is kept.`, taskCommand('cancel', c)),
+  },
+  {
+    keys: ['v'],
+    label: 'diff',
+    help: 'view the change against its base; comment on it and send the comments to the agent',
+    bar: 6,
+    taskAction: true,
+    enabled: (c) => c.task !== undefined && c.task.attempt > 0,
+    run: (c) => ({ ui: withStatus(c.ui, `loading the diff of ${c.key}…`), effect: { kind: 'diff', key: c.key! } }),
   },
   {
     keys: ['o'],
@@ -383,10 +396,12 @@ export const BINDINGS: readonly Binding[] = [
     help: 'quit (asks whether to stop agents still at work)',
     run: quit,
   },
+  ...DIFF_BINDINGS,
 ];
 
 /** What a mode does with a key it does not bind: treat it as on the list (the filter) or ignore it. */
 const FALLS_THROUGH: ReadonlySet<ModeKind> = new Set(['filter']);
+
 
 function quit(c: BindingContext): KeyResult {
   const state = c.ctx.state;

@@ -45,6 +45,7 @@ function task(fields: Partial<TaskSpec> & Pick<TaskSpec, 'key' | 'id' | 'project
     allowEmpty: false,
     onConflict: 'review',
     onGateFailure: 'review',
+    resumeSession: true,
     base: 'main',
     setup: [],
     check: [],

@@ -25,6 +25,7 @@ const TABLE: Record<StoredState, Record<TaskAction, string | undefined>> = {
     resolve: 'only a task in review for a conflict can be resolved; it is ready',
     accept: 'only a task in review, failed or cancelled can be accepted; it is ready',
     discard: undefined, cancel: undefined, pause: undefined, resume: undefined,
+    revise: 'only a task in review or failed can be revised; it is ready',
   },
   preparing: {
     retry: 'it is preparing',
@@ -32,6 +33,7 @@ const TABLE: Record<StoredState, Record<TaskAction, string | undefined>> = {
     resolve: 'only a task in review for a conflict can be resolved; it is preparing',
     accept: 'only a task in review, failed or cancelled can be accepted; it is preparing',
     discard: undefined, cancel: undefined, pause: undefined, resume: undefined,
+    revise: 'only a task in review or failed can be revised; it is preparing',
   },
   running: {
     retry: 'it is running',
@@ -39,6 +41,7 @@ const TABLE: Record<StoredState, Record<TaskAction, string | undefined>> = {
     resolve: 'only a task in review for a conflict can be resolved; it is running',
     accept: 'only a task in review, failed or cancelled can be accepted; it is running',
     discard: undefined, cancel: undefined, pause: undefined, resume: undefined,
+    revise: 'only a task in review or failed can be revised; it is running',
   },
   checking: {
     retry: 'it is checking',
@@ -46,6 +49,7 @@ const TABLE: Record<StoredState, Record<TaskAction, string | undefined>> = {
     resolve: 'only a task in review for a conflict can be resolved; it is checking',
     accept: 'only a task in review, failed or cancelled can be accepted; it is checking',
     discard: undefined, cancel: undefined, pause: undefined, resume: undefined,
+    revise: 'only a task in review or failed can be revised; it is checking',
   },
   queued: {
     retry: 'it is queued',
@@ -53,6 +57,7 @@ const TABLE: Record<StoredState, Record<TaskAction, string | undefined>> = {
     resolve: 'only a task in review for a conflict can be resolved; it is queued',
     accept: 'only a task in review, failed or cancelled can be accepted; it is queued',
     discard: undefined, cancel: undefined, pause: undefined, resume: undefined,
+    revise: 'only a task in review or failed can be revised; it is queued',
   },
   merging: {
     retry: 'it is merging',
@@ -63,6 +68,7 @@ const TABLE: Record<StoredState, Record<TaskAction, string | undefined>> = {
     cancel: 'it is being merged right now; wait for the merge to finish or fail',
     pause: 'it is merging',
     resume: undefined,
+    revise: 'only a task in review or failed can be revised; it is merging',
   },
   merged: {
     retry: 'it is already merged',
@@ -70,6 +76,7 @@ const TABLE: Record<StoredState, Record<TaskAction, string | undefined>> = {
     resolve: 'only a task in review for a conflict can be resolved; it is merged',
     accept: 'only a task in review, failed or cancelled can be accepted; it is merged',
     discard: 'it is merged', cancel: 'it is merged', pause: 'it is merged', resume: undefined,
+    revise: 'only a task in review or failed can be revised; it is merged',
   },
   failed: {
     retry: undefined,
@@ -77,16 +84,19 @@ const TABLE: Record<StoredState, Record<TaskAction, string | undefined>> = {
     resolve: 'only a task in review for a conflict can be resolved; it is failed',
     accept: undefined, discard: undefined,
     cancel: 'it is failed', pause: 'it is failed', resume: undefined,
+    revise: undefined,
   },
   review: {
     retry: undefined, requeue: undefined, resolve: undefined, accept: undefined, discard: undefined,
     cancel: 'it is in review for a conflict', pause: 'it is in review for a conflict', resume: undefined,
+    revise: undefined,
   },
   cancelled: {
     retry: undefined, requeue: undefined,
     resolve: 'only a task in review for a conflict can be resolved; it is cancelled',
     accept: undefined, discard: undefined,
     cancel: 'it is cancelled', pause: 'it is cancelled', resume: undefined,
+    revise: 'only a task in review or failed can be revised; it is cancelled',
   },
   discarded: {
     retry: undefined,
@@ -94,6 +104,7 @@ const TABLE: Record<StoredState, Record<TaskAction, string | undefined>> = {
     resolve: 'only a task in review for a conflict can be resolved; it is discarded',
     accept: 'only a task in review, failed or cancelled can be accepted; it is discarded',
     discard: 'it is discarded', cancel: 'it is discarded', pause: 'it is discarded', resume: undefined,
+    revise: 'only a task in review or failed can be revised; it is discarded',
   },
   accepted: {
     retry: 'it is already accepted',
@@ -101,6 +112,7 @@ const TABLE: Record<StoredState, Record<TaskAction, string | undefined>> = {
     resolve: 'only a task in review for a conflict can be resolved; it is accepted',
     accept: 'only a task in review, failed or cancelled can be accepted; it is accepted',
     discard: 'it is accepted', cancel: 'it is accepted', pause: 'it is accepted', resume: undefined,
+    revise: 'only a task in review or failed can be revised; it is accepted',
   },
 };
 
