@@ -37,7 +37,7 @@ export async function taskActionCommand(action: TaskAction, ids: string[], optio
     return 0;
   }
   for (const line of result.lines) out.write(`${line}\n`);
-  return result.ok ? 0 : 1;
+  return result.ok ? 0 : result.refused ? 2 : 1;
 }
 
 /**

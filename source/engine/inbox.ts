@@ -22,6 +22,8 @@ export interface ActionRequest {
 
 export interface ActionResult {
   ok: boolean;
+  /** Not applied because the action does not fit the task now (the CLI exits 2, as for a stopped run). */
+  refused?: boolean;
   lines: string[];
 }
 
@@ -83,15 +85,17 @@ export async function applyRequest(engine: Engine, request: ActionRequest): Prom
   if (!(TASK_ACTIONS as readonly string[]).includes(request.action)) return { ok: false, lines: [`unknown action ${request.action}`] };
   const lines: string[] = [];
   let ok = true;
+  let refused = false;
   for (const key of request.keys) {
     try {
       lines.push(await engine.track(applyAction(engine, request.action, key, validComments(request.comments))));
     } catch (error) {
       ok = false;
+      refused ||= error instanceof ActionRefused;
       lines.push(error instanceof ActionRefused ? error.message : `${request.action} ${key} failed: ${(error as Error).message}`);
     }
   }
-  return { ok, lines };
+  return refused ? { ok, refused, lines } : { ok, lines };
 }
 
 /** Comments as another process wrote them: only well-formed ones reach the agent. */

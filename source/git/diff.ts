@@ -1,7 +1,7 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { gitOk } from './exec.js';
+import { git, GitError, gitOk } from './exec.js';
 
 export interface DiffOptions {
   /** Only the summary of changed files; else the summary, then the patch. */
@@ -23,7 +23,11 @@ export async function diffText(repo: string, from: string, to: string, opts: Dif
       await writeFile(file, `${opts.first!.map((p) => p.replace(/[*?[\\]/g, '\\$&')).join('\n')}\n`);
       args.push(`-O${file}`);
     }
-    return await gitOk(repo, [...args, from, to, '--']);
+    const all = [...args, from, to, '--'];
+    // Raw: a stat line starts with a space, which trimming would take.
+    const r = await git(repo, all, { raw: true });
+    if (r.exitCode !== 0) throw new GitError(all, r.exitCode, r.stderr);
+    return r.stdout.replace(/\n$/, '');
   } finally {
     if (dir) await rm(dir, { recursive: true, force: true });
   }
