@@ -9,7 +9,7 @@ export function taskArgv(task: TaskSpec, agent: AgentSpec | undefined, prompt: s
   if (task.run !== undefined) return ['sh', '-c', task.run];
   if (!agent) throw new Error(`task ${task.key} uses agent "${task.agent}", which is not defined`);
   const command = session !== undefined && agent.resume ? agent.resume : agent.command;
-  return command.map((part) => (part === '{prompt}' ? prompt : part === '{session}' ? (session ?? part) : part));
+  return command.map((part) => (part === '{prompt}' ? prompt : part === '{session}' && session !== undefined ? session : part));
 }
 
 /** Linux caps one environment string at 128 KiB; stay well below so exec never fails on it. */
@@ -91,7 +91,7 @@ export function resolvePrompt(prompt: string, base: string, paths: string[]): st
 /**
  * The prompt of a revision: the original task, what stopped it last (a failure or a failed gate,
  * with its log), then the user's comments, each with its file:line, between delimiters. What
- * follows the original is capped at 8 KiB, the comments first to be kept.
+ * follows the original is capped at 8 KiB (delimiters aside), the comments kept first.
  */
 export function revisionPrompt(
   prompt: string,
@@ -102,7 +102,7 @@ export function revisionPrompt(
   let said = lines.join('\n');
   if (Buffer.byteLength(said) > FEEDBACK_CAP) said = Buffer.from(said).subarray(0, FEEDBACK_CAP - 1).toString('utf8') + '…';
   const room = FEEDBACK_CAP - Buffer.byteLength(said);
-  const last = report && room > 200 ? lastBytes([report.summary, report.detail].filter(Boolean).join('\n\n'), room - 100) : '';
+  const last = report && room > 1 ? lastBytes([report.summary, report.detail].filter(Boolean).join('\n\n'), room) : '';
   return [
     prompt,
     '',

@@ -73,7 +73,7 @@ export async function runAgent(ctx: EngineContext, run: AgentRun): Promise<StepR
     rmSync(exitFile, { force: true });
     result = await start();
   }
-  if (session !== undefined && !result.ok && progress?.session === undefined && !ctx.stopping.has(task.key)) {
+  if (session !== undefined && !result.ok && !result.timedOut && progress?.session === undefined && !ctx.stopping.has(task.key)) {
     // The CLI would not continue the session (expired, pruned, another machine): start cold,
     // with the same prompt, which carries the original task and the feedback in full.
     ctx.output.add(task.key, [`fleet: ${task.agent} did not resume session ${session}; starting a new session with the same feedback`]);
