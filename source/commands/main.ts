@@ -4,6 +4,8 @@ import { attachCommand } from './attach.js';
 import { cleanCommand } from './clean.js';
 import { lsCommand } from './ls.js';
 import { demoCommand } from './demo.js';
+import { diffCommand } from './diff.js';
+import { commentOption, locationOption, type CommentList } from './revise-options.js';
 import { runOnTerminal } from './run-tty.js';
 import { runCommand } from './run.js';
 import { statusCommand } from './status.js';
@@ -21,6 +23,7 @@ const ACTION_HELP: Record<(typeof TASK_ACTIONS)[number], string> = {
   pause: 'stop a running task (SIGSTOP) or hold a pending one',
   resume: 'continue a paused or held task',
   approve: 'let a task awaiting approval (approve: true) into the merge queue',
+  revise: "send comments to a task's agent: it revises its change in the same worktree and branch",
 };
 
 /** The full-screen UI needs a terminal on both ends; anything else gets one line per event. */
@@ -31,6 +34,12 @@ function onTerminal(): boolean {
 function concurrency(value: string): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n < 1 || n > 256) throw new InvalidArgumentError('expected a whole number from 1 to 256');
+  return n;
+}
+
+function positive(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('expected a whole number from 1');
   return n;
 }
 
@@ -99,7 +108,22 @@ export async function main(argv: string[]): Promise<number> {
     .command('demo')
     .description('a real run on a throwaway repo with scripted agents (no agent CLI needed)')
     .action(() => set(demoCommand({ terminal: onTerminal() })));
-  for (const action of TASK_ACTIONS) {
+  program
+    .command('diff <id>')
+    .description("a task's change against its base: git's own diff (the merge for a merged task)")
+    .option('-f, --file <file>', 'fleet file')
+    .option('--stat', 'only the summary of changed files')
+    .option('--attempt <n>', 'an archived attempt instead of the current work', positive)
+    .action((id: string, o: { file?: string; stat?: boolean; attempt?: number }) => set(diffCommand(id, o)));
+  const comments: CommentList = [];
+  program
+    .command('revise <id>')
+    .description(ACTION_HELP.revise)
+    .option('-f, --file <file>', 'fleet file')
+    .requiredOption('-m, --message <text>', 'a comment (repeat for several)', commentOption(comments))
+    .option('--at <file:line>', 'where the comment before it applies (repeat after each -m)', locationOption(comments))
+    .action((id: string, o: { file?: string }) => set(taskActionCommand('revise', [id], { file: o.file, comments })));
+  for (const action of TASK_ACTIONS.filter((a) => a !== 'revise')) {
     program
       .command(`${action} <ids...>`)
       .description(ACTION_HELP[action])

@@ -103,6 +103,7 @@ const settingsShape = {
   retries: intIn(0, MAX_RETRIES),
   on_gate_failure: z.enum(['review', 'agent'], expected('"review" or "agent"')),
   approve: z.boolean(expected('true or false')),
+  resume_session: z.boolean(expected('true or false')),
 };
 
 const taskShape = {

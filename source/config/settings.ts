@@ -30,6 +30,7 @@ export const BUILT_IN = {
   retries: 1,
   on_gate_failure: 'review' as GateFailurePolicy,
   approve: false,
+  resume_session: true,
 };
 
 type Shared = keyof typeof BUILT_IN;

@@ -6,7 +6,7 @@ import type { RunState, StoredState, TaskRecord } from './state.js';
 // keys are enabled by it, and `fleet <action>` on a stopped run refuses with it (docs/ui.md).
 
 /** What a user can do to one task: each is a `fleet <action>` command and a key in the UI. */
-export const TASK_ACTIONS = ['retry', 'requeue', 'resolve', 'accept', 'discard', 'cancel', 'pause', 'resume', 'approve'] as const;
+export const TASK_ACTIONS = ['retry', 'requeue', 'resolve', 'accept', 'discard', 'cancel', 'pause', 'resume', 'approve', 'revise'] as const;
 export type TaskAction = (typeof TASK_ACTIONS)[number];
 
 interface Rule {
@@ -27,6 +27,9 @@ const RULES: Record<TaskAction, Rule> = {
   // Resuming a task that is not paused changes nothing and says so; it is never refused.
   resume: { states: new Set(STORED_STATES) },
   approve: { states: new Set(['awaiting_approval']), only: 'only a task awaiting approval can be approved' },
+  // Its worktree and branch must still be there: the agent continues its own work (docs/ui.md).
+  // Awaiting approval is a review by the user too: asking for changes instead of approving.
+  revise: { states: new Set(['review', 'failed', 'awaiting_approval']), only: 'only a task in review, failed or awaiting approval can be revised' },
 };
 
 const REVIEW_FOR: Record<ReviewReason, string> = {

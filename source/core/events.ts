@@ -19,6 +19,14 @@ export interface TaskInfo {
   retries: number;
 }
 
+/** One review comment sent back to a task's agent: on a line of a file, or on the change as a whole. */
+export interface RevisionComment {
+  text: string;
+  /** Path in the repository and 1-based line of the new side; both absent for a general comment. */
+  path?: string;
+  line?: number;
+}
+
 /** What an agent's structured output says about its progress (totals so far). */
 export interface AgentProgressInfo {
   /** Short "current action", e.g. "Edit src/a.ts". */
@@ -96,6 +104,10 @@ export type FleetEvent = At &
     /** The check passed, but the task waits for `fleet approve` before it joins the merge queue. */
     | { type: 'approval_awaited'; key: string; attempt: number; tip: string }
     | { type: 'task_approved'; key: string }
+    /** The user's comments, sent back to the agent in the task's own worktree (not a fresh attempt). */
+    | { type: 'revision_started'; key: string; attempt: number; revision: number; comments: RevisionComment[] }
+    /** The session id an agent CLI reported, so a revision can continue that session. */
+    | { type: 'agent_session'; key: string; attempt: number; sessionId: string }
   );
 
 export type BisectStep = 'prefix' | 'partner' | 'rerun';

@@ -35,6 +35,8 @@ export interface AgentSpec {
   env: Record<string, string>;
   /** How the prompt reaches the agent besides argv: on stdin, or stdin closed. */
   stdin: 'prompt' | 'closed';
+  /** The command continuing a session ("{session}" is its id), where the CLI can; presets only. */
+  resume?: string[];
 }
 
 export interface ProjectSpec {
@@ -72,6 +74,8 @@ export interface TaskSpec {
   retries: number;
   /** A passing task waits in awaiting_approval for `fleet approve` instead of joining the merge queue. */
   approve: boolean;
+  /** A revision continues the agent's own session where its CLI can (`resume_session`). */
+  resumeSession: boolean;
   /**
    * Where the task's `base` and `agent` are written (task, project or defaults); for a built-in
    * default, the task itself (for the agent: its `prompt`).

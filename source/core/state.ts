@@ -1,4 +1,4 @@
-import type { AgentProgressInfo, FailurePhase, FleetEvent, ReviewReason, StopReason, TaskInfo } from './events.js';
+import type { AgentProgressInfo, FailurePhase, FleetEvent, ReviewReason, RevisionComment, StopReason, TaskInfo } from './events.js';
 
 /**
  * Stored task states. The lifecycle's `ready`, `paused` and `blocked` are derived from these plus the
@@ -60,6 +60,10 @@ export interface TaskRecord extends TaskInfo {
   flaky?: string;
   /** From the agent's structured output, where its CLI has one. */
   agentProgress?: AgentProgressInfo;
+  /** Every revision sent to the agent, oldest first; kept across attempts as the task's history. */
+  revisions?: { at: number; attempt: number; comments: RevisionComment[] }[];
+  /** The agent CLI's session of the current attempt, where its stream names one. */
+  sessionId?: string;
 }
 
 export interface BatchInfo {
@@ -143,6 +147,7 @@ export function reduce(state: RunState, event: FleetEvent): RunState {
         predictedConflicts: undefined,
         interrupted: undefined,
         agentProgress: undefined,
+        sessionId: undefined,
       });
     case 'resolve_started':
       return patchTask(state, event.key, { ...enter('preparing', at), review: undefined, candidate: undefined, failure: undefined, waitReason: undefined });
@@ -269,6 +274,17 @@ export function reduce(state: RunState, event: FleetEvent): RunState {
       return patchTask(state, event.key, { ...enter('awaiting_approval', at), tip: event.tip, passedTip: event.tip });
     case 'task_approved':
       return patchTask(state, event.key, { ...enter('queued', at), queuedAt: at });
+    case 'revision_started':
+      return patchTask(state, event.key, (t) => ({
+        ...enter('preparing', at),
+        review: undefined,
+        failure: undefined,
+        candidate: undefined,
+        waitReason: undefined,
+        revisions: [...(t.revisions ?? []), { at, attempt: event.attempt, comments: event.comments }],
+      }));
+    case 'agent_session':
+      return patchTask(state, event.key, { sessionId: event.sessionId });
   }
 }
 

@@ -1,5 +1,6 @@
 import { disabledReason, refusal, type TaskAction } from '../core/actions.js';
 import { HAS_RUNNING_PROCESS } from '../core/selectors.js';
+import type { RevisionComment } from '../core/events.js';
 import type { TaskRecord } from '../core/state.js';
 import { autoCommit } from '../git/commit.js';
 import { worktreePath } from './context.js';
@@ -11,7 +12,7 @@ export class ActionRefused extends Error {}
  * Applies one user action to one task; resolves with a sentence saying what happened. Whether the
  * action applies is core/actions.ts's to say; this is only what it does.
  */
-export async function applyAction(engine: Engine, action: TaskAction, key: string): Promise<string> {
+export async function applyAction(engine: Engine, action: TaskAction, key: string, comments: readonly RevisionComment[] = []): Promise<string> {
   const ctx = engine.ctx;
   const record = ctx.store.state.tasks[key];
   if (!record) throw new ActionRefused(`there is no task "${key}" in this run`);
@@ -51,6 +52,14 @@ export async function applyAction(engine: Engine, action: TaskAction, key: strin
       // The tip changed since its check passed (or it never passed): check it again first.
       if (!engine.schedule(key, { startAt: 'check', forced: true })) refuse('it is already scheduled');
       return `${key} changed since its check passed; re-running the check before it queues`;
+    }
+    case 'revise': {
+      if (comments.length === 0) refuse('there is no comment to send; write at least one');
+      const revision = { comments: [...comments], report: feedbackOf(record) };
+      if (!engine.schedule(key, { startAt: 'revise', forced: true, revision })) refuse('it is already scheduled');
+      const n = comments.length === 1 ? 'one comment' : `${comments.length} comments`;
+      const then = ctx.task(key).approve ? 'held for your approval again' : 'queued';
+      return `${key}: ${n} sent; its agent revises the change in the same worktree, then it is checked and ${then} as usual`;
     }
     case 'resolve':
       if (!engine.schedule(key, { startAt: 'resolve', forced: true })) refuse('it is already scheduled');

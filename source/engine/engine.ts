@@ -5,7 +5,7 @@ import type { FleetSpec, TaskSpec } from '../core/fleet.js';
 import { isSettled, readyTasks } from '../core/selectors.js';
 import { archiveAndRemove } from '../git/archive.js';
 import { localRunner } from '../agents/runner.js';
-import { runAttempt, type StartAt } from './attempt.js';
+import { runAttempt, type Revision, type StartAt } from './attempt.js';
 import { archiveRef, branchName, worktreePath, type EngineContext, type EventInput } from './context.js';
 import { MergeQueue } from './merge-queue.js';
 import { OutputBook } from './output.js';
@@ -21,6 +21,8 @@ export interface StartOrder {
   forced?: boolean;
   failure?: Feedback;
   adopt?: { pid: number; startTime: string };
+  /** With startAt `revise`: the user's comments for the agent. */
+  revision?: Revision;
 }
 
 export interface EngineOptions {
@@ -209,12 +211,13 @@ export class Engine {
     if (!order.forced && startAt === 'fresh' && (record.state !== 'pending' || record.paused || state.startsPaused)) return;
     this.ctx.stopping.delete(key);
     let attempt = startAt === 'fresh' ? record.attempt + 1 : Math.max(1, record.attempt);
-    let retriesLeft = task.retries;
+    // A failed revision goes back to the user, who wrote it, rather than to a fresh attempt.
+    let retriesLeft = order.revision ? 0 : task.retries;
     let feedback = order.failure;
     let adopt = order.adopt;
     for (;;) {
       if (!adopt) this.ctx.output.reset(key);
-      const outcome = await runAttempt(this.ctx, { task, attempt, slot, startAt, failure: feedback, adopt });
+      const outcome = await runAttempt(this.ctx, { task, attempt, slot, startAt, failure: feedback, adopt, revision: order.revision });
       adopt = undefined;
       if (outcome.kind !== 'failed' || this.closing) return;
       // fleet's own error is no reason to spend the task's retries (or to loop on the same bug).

@@ -1,6 +1,7 @@
 import { existsSync, readdirSync, readFileSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { TASK_ACTIONS, type TaskAction } from '../core/actions.js';
+import type { RevisionComment } from '../core/events.js';
 import { writeFileAtomic } from './atomic-write.js';
 import { ActionRefused, applyAction } from './actions.js';
 import type { Engine } from './engine.js';
@@ -15,19 +16,24 @@ export interface ActionRequest {
   action: TaskAction | 'pause-all' | 'resume-all';
   keys: string[];
   at: number;
+  /** What `revise` sends to the agent. */
+  comments?: RevisionComment[];
 }
 
 export interface ActionResult {
   ok: boolean;
+  /** Not applied because the action does not fit the task now (the CLI exits 2, as for a stopped run). */
+  refused?: boolean;
   lines: string[];
 }
 
-export function postRequest(inbox: string, action: ActionRequest['action'], keys: string[]): ActionRequest {
+export function postRequest(inbox: string, action: ActionRequest['action'], keys: string[], comments?: RevisionComment[]): ActionRequest {
   const request: ActionRequest = {
     id: `${Date.now()}-${process.pid}-${Math.floor(Math.random() * 1e6)}`,
     action,
     keys,
     at: Date.now(),
+    ...(comments ? { comments } : {}),
   };
   const tmp = join(inbox, `.${request.id}.tmp`);
   writeFileSync(tmp, JSON.stringify(request));
@@ -79,15 +85,27 @@ export async function applyRequest(engine: Engine, request: ActionRequest): Prom
   if (!(TASK_ACTIONS as readonly string[]).includes(request.action)) return { ok: false, lines: [`unknown action ${request.action}`] };
   const lines: string[] = [];
   let ok = true;
+  let refused = false;
   for (const key of request.keys) {
     try {
-      lines.push(await engine.track(applyAction(engine, request.action, key)));
+      lines.push(await engine.track(applyAction(engine, request.action, key, validComments(request.comments))));
     } catch (error) {
       ok = false;
+      refused ||= error instanceof ActionRefused;
       lines.push(error instanceof ActionRefused ? error.message : `${request.action} ${key} failed: ${(error as Error).message}`);
     }
   }
-  return { ok, lines };
+  return refused ? { ok, refused, lines } : { ok, lines };
+}
+
+/** Comments as another process wrote them: only well-formed ones reach the agent. */
+function validComments(comments: unknown): RevisionComment[] {
+  if (!Array.isArray(comments)) return [];
+  return comments.filter(
+    (c): c is RevisionComment =>
+      typeof c === 'object' && c !== null && typeof c.text === 'string' && c.text.trim() !== '' &&
+      (c.path === undefined || typeof c.path === 'string') && (c.line === undefined || Number.isInteger(c.line)),
+  );
 }
 
 /** Applies every waiting request, one at a time, answering each. */

@@ -94,5 +94,9 @@ export function eventLine(event: FleetEvent, state: RunState): string | undefine
       return `${event.key}: check passed${elapsed}; awaiting approval (\`fleet approve ${event.key}\`)`;
     case 'task_approved':
       return `${event.key}: approved; queued for merge`;
+    case 'revision_started':
+      return `${event.key}: revision ${event.revision}: ${event.comments.length === 1 ? 'one comment' : `${event.comments.length} comments`} sent to its agent`;
+    case 'agent_session':
+      return undefined;
   }
 }

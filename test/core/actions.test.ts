@@ -26,6 +26,7 @@ const TABLE: Record<StoredState, Record<TaskAction, string | undefined>> = {
     accept: 'only a task in review, failed or cancelled can be accepted; it is ready',
     discard: undefined, cancel: undefined, pause: undefined, resume: undefined,
     approve: 'only a task awaiting approval can be approved; it is ready',
+    revise: 'only a task in review, failed or awaiting approval can be revised; it is ready',
   },
   preparing: {
     retry: 'it is preparing',
@@ -34,6 +35,7 @@ const TABLE: Record<StoredState, Record<TaskAction, string | undefined>> = {
     accept: 'only a task in review, failed or cancelled can be accepted; it is preparing',
     discard: undefined, cancel: undefined, pause: undefined, resume: undefined,
     approve: 'only a task awaiting approval can be approved; it is preparing',
+    revise: 'only a task in review, failed or awaiting approval can be revised; it is preparing',
   },
   running: {
     retry: 'it is running',
@@ -42,6 +44,7 @@ const TABLE: Record<StoredState, Record<TaskAction, string | undefined>> = {
     accept: 'only a task in review, failed or cancelled can be accepted; it is running',
     discard: undefined, cancel: undefined, pause: undefined, resume: undefined,
     approve: 'only a task awaiting approval can be approved; it is running',
+    revise: 'only a task in review, failed or awaiting approval can be revised; it is running',
   },
   checking: {
     retry: 'it is checking',
@@ -50,6 +53,7 @@ const TABLE: Record<StoredState, Record<TaskAction, string | undefined>> = {
     accept: 'only a task in review, failed or cancelled can be accepted; it is checking',
     discard: undefined, cancel: undefined, pause: undefined, resume: undefined,
     approve: 'only a task awaiting approval can be approved; it is checking',
+    revise: 'only a task in review, failed or awaiting approval can be revised; it is checking',
   },
   queued: {
     retry: 'it is queued',
@@ -58,6 +62,7 @@ const TABLE: Record<StoredState, Record<TaskAction, string | undefined>> = {
     accept: 'only a task in review, failed or cancelled can be accepted; it is queued',
     discard: undefined, cancel: undefined, pause: undefined, resume: undefined,
     approve: 'only a task awaiting approval can be approved; it is queued',
+    revise: 'only a task in review, failed or awaiting approval can be revised; it is queued',
   },
   merging: {
     retry: 'it is merging',
@@ -69,6 +74,7 @@ const TABLE: Record<StoredState, Record<TaskAction, string | undefined>> = {
     pause: 'it is merging',
     resume: undefined,
     approve: 'only a task awaiting approval can be approved; it is merging',
+    revise: 'only a task in review, failed or awaiting approval can be revised; it is merging',
   },
   merged: {
     retry: 'it is already merged',
@@ -77,6 +83,7 @@ const TABLE: Record<StoredState, Record<TaskAction, string | undefined>> = {
     accept: 'only a task in review, failed or cancelled can be accepted; it is merged',
     discard: 'it is merged', cancel: 'it is merged', pause: 'it is merged', resume: undefined,
     approve: 'only a task awaiting approval can be approved; it is merged',
+    revise: 'only a task in review, failed or awaiting approval can be revised; it is merged',
   },
   failed: {
     retry: undefined,
@@ -85,11 +92,13 @@ const TABLE: Record<StoredState, Record<TaskAction, string | undefined>> = {
     accept: undefined, discard: undefined,
     cancel: 'it is failed', pause: 'it is failed', resume: undefined,
     approve: 'only a task awaiting approval can be approved; it is failed',
+    revise: undefined,
   },
   review: {
     retry: undefined, requeue: undefined, resolve: undefined, accept: undefined, discard: undefined,
     cancel: 'it is in review for a conflict', pause: 'it is in review for a conflict', resume: undefined,
     approve: 'only a task awaiting approval can be approved; it is in review for a conflict',
+    revise: undefined,
   },
   awaiting_approval: {
     retry: undefined,
@@ -99,6 +108,7 @@ const TABLE: Record<StoredState, Record<TaskAction, string | undefined>> = {
     discard: undefined,
     cancel: 'it is awaiting approval', pause: 'it is awaiting approval', resume: undefined,
     approve: undefined,
+    revise: undefined,
   },
   cancelled: {
     retry: undefined, requeue: undefined,
@@ -106,6 +116,7 @@ const TABLE: Record<StoredState, Record<TaskAction, string | undefined>> = {
     accept: undefined, discard: undefined,
     cancel: 'it is cancelled', pause: 'it is cancelled', resume: undefined,
     approve: 'only a task awaiting approval can be approved; it is cancelled',
+    revise: 'only a task in review, failed or awaiting approval can be revised; it is cancelled',
   },
   discarded: {
     retry: undefined,
@@ -114,6 +125,7 @@ const TABLE: Record<StoredState, Record<TaskAction, string | undefined>> = {
     accept: 'only a task in review, failed or cancelled can be accepted; it is discarded',
     discard: 'it is discarded', cancel: 'it is discarded', pause: 'it is discarded', resume: undefined,
     approve: 'only a task awaiting approval can be approved; it is discarded',
+    revise: 'only a task in review, failed or awaiting approval can be revised; it is discarded',
   },
   accepted: {
     retry: 'it is already accepted',
@@ -122,6 +134,7 @@ const TABLE: Record<StoredState, Record<TaskAction, string | undefined>> = {
     accept: 'only a task in review, failed or cancelled can be accepted; it is accepted',
     discard: 'it is accepted', cancel: 'it is accepted', pause: 'it is accepted', resume: undefined,
     approve: 'only a task awaiting approval can be approved; it is accepted',
+    revise: 'only a task in review, failed or awaiting approval can be revised; it is accepted',
   },
 };
 
