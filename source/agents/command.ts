@@ -1,13 +1,18 @@
+import type { RevisionComment } from '../core/events.js';
 import type { AgentSpec, TaskSpec } from '../core/fleet.js';
 
-/** The argv for a task: its `run` command through sh, or the agent's command with the prompt as one element. */
-export function taskArgv(task: TaskSpec, agent: AgentSpec | undefined, prompt: string): string[] {
+/**
+ * The argv for a task: its `run` command through sh, or the agent's command with the prompt as one
+ * element; with `session`, the agent's resume command continuing that session.
+ */
+export function taskArgv(task: TaskSpec, agent: AgentSpec | undefined, prompt: string, session?: string): string[] {
   if (task.run !== undefined) return ['sh', '-c', task.run];
   if (!agent) throw new Error(`task ${task.key} uses agent "${task.agent}", which is not defined`);
-  const argv = agent.command.map((part) => (part === '{prompt}' ? prompt : part));
+  const command = session !== undefined && agent.resume ? agent.resume : agent.command;
+  const argv = command.map((part) => (part === '{prompt}' ? prompt : part === '{session}' && session !== undefined ? session : part));
   if (task.model === undefined || agent.modelFlag === undefined) return argv;
   // Before `--`, where one ends the options; else last, after every option of the command.
-  const end = agent.command.indexOf('--');
+  const end = command.indexOf('--');
   argv.splice(end === -1 ? argv.length : end, 0, agent.modelFlag, task.model);
   return argv;
 }
@@ -53,14 +58,17 @@ export function taskEnv(input: TaskEnvInput): Record<string, string> {
 
 const FEEDBACK_CAP = 8 * 1024;
 
+/** The end of `text` within `cap` bytes, marked as cut when it had to be. */
+function lastBytes(text: string, cap: number): string {
+  if (Buffer.byteLength(text) <= cap) return text;
+  const bytes = Buffer.from(text);
+  return `…${bytes.subarray(bytes.length - cap + 1).toString('utf8')}`;
+}
+
 /** The prompt of a fresh attempt after a failure: the original, then what went wrong, clearly delimited and capped. */
 export function promptWithFailure(prompt: string, failure: { attempt: number; summary: string; detail: string } | undefined): string {
   if (!failure) return prompt;
-  let detail = failure.detail;
-  if (Buffer.byteLength(detail) > FEEDBACK_CAP) {
-    const bytes = Buffer.from(detail);
-    detail = `…${bytes.subarray(bytes.length - FEEDBACK_CAP + 1).toString('utf8')}`;
-  }
+  const detail = lastBytes(failure.detail, FEEDBACK_CAP);
   return [
     prompt,
     '',
@@ -102,5 +110,30 @@ export function resolvePrompt(prompt: string, base: string, paths: string[]): st
     'markers (<<<<<<<, =======, >>>>>>>). Do not commit and do not abort the merge: fleet commits',
     'the result and runs the check on it.',
     '--- end of conflict report ---',
+  ].join('\n');
+}
+
+/**
+ * The prompt of a revision: the original task, what stopped it last (a failure or a failed gate,
+ * with its log), then the user's comments, each with its file:line, between delimiters. What
+ * follows the original is capped at 8 KiB (delimiters aside), the comments kept first.
+ */
+export function revisionPrompt(
+  prompt: string,
+  comments: readonly RevisionComment[],
+  report: { summary: string; detail: string } | undefined,
+): string {
+  const lines = comments.map((c) => `- ${c.path ? `${c.path}${c.line ? `:${c.line}` : ''}` : '(general)'}: ${c.text.replace(/\n/g, '\n  ')}`);
+  let said = lines.join('\n');
+  if (Buffer.byteLength(said) > FEEDBACK_CAP) said = Buffer.from(said).subarray(0, FEEDBACK_CAP - 1).toString('utf8') + '…';
+  const room = FEEDBACK_CAP - Buffer.byteLength(said);
+  const last = report && room > 1 ? lastBytes([report.summary, report.detail].filter(Boolean).join('\n\n'), room) : '';
+  return [
+    prompt,
+    '',
+    ...(last ? ['--- fleet: where your last run stopped ---', last, '--- end of report ---', ''] : []),
+    '--- fleet: review comments on your change in this worktree ---',
+    said,
+    '--- end of review comments; address each one, then stop (fleet commits and checks the result) ---',
   ].join('\n');
 }

@@ -5,6 +5,8 @@ import { budgetCommand } from './budget.js';
 import { cleanCommand } from './clean.js';
 import { lsCommand } from './ls.js';
 import { demoCommand } from './demo.js';
+import { diffCommand } from './diff.js';
+import { commentOption, locationOption, type CommentList } from './revise-options.js';
 import { runOnTerminal } from './run-tty.js';
 import { runCommand } from './run.js';
 import { statusCommand } from './status.js';
@@ -23,6 +25,7 @@ const ACTION_HELP: Record<(typeof TASK_ACTIONS)[number], string> = {
   resume: 'continue a paused or held task',
   approve: 'let a task awaiting approval (approve: true) into the merge queue',
   pick: 'overrule the pick among a task\'s candidates before it merges: candidate N, else the next one that passed',
+  revise: "send comments to a task's agent: it revises its change in the same worktree and branch",
 };
 
 function candidateNumber(value: string): number {
@@ -45,6 +48,12 @@ function concurrency(value: string): number {
 function positive(value: string): number {
   const n = Number(value);
   if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError('expected a positive number');
+  return n;
+}
+
+function wholeFromOne(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('expected a whole number from 1');
   return n;
 }
 
@@ -127,7 +136,22 @@ export async function main(argv: string[]): Promise<number> {
     .option('--tokens <n>', 'cap in tokens (input plus output)', positive)
     .option('-f, --file <file>', 'fleet file')
     .action((o: { usd?: number; tokens?: number; file?: string }) => set(budgetCommand(o)));
-  for (const action of TASK_ACTIONS.filter((a) => a !== 'pick')) {
+  program
+    .command('diff <id>')
+    .description("a task's change against its base: git's own diff (the merge for a merged task)")
+    .option('-f, --file <file>', 'fleet file')
+    .option('--stat', 'only the summary of changed files')
+    .option('--attempt <n>', 'an archived attempt instead of the current work', wholeFromOne)
+    .action((id: string, o: { file?: string; stat?: boolean; attempt?: number }) => set(diffCommand(id, o)));
+  const comments: CommentList = [];
+  program
+    .command('revise <id>')
+    .description(ACTION_HELP.revise)
+    .option('-f, --file <file>', 'fleet file')
+    .requiredOption('-m, --message <text>', 'a comment (repeat for several)', commentOption(comments))
+    .option('--at <file:line>', 'where the comment before it applies (repeat after each -m)', locationOption(comments))
+    .action((id: string, o: { file?: string }) => set(taskActionCommand('revise', [id], { file: o.file, comments })));
+  for (const action of TASK_ACTIONS.filter((a) => a !== 'pick' && a !== 'revise')) {
     program
       .command(`${action} <ids...>`)
       .description(ACTION_HELP[action])

@@ -7,7 +7,7 @@ import { emptyRun, reduce, type RunState } from '../core/state.js';
 import { attemptLogDir, runPaths } from '../engine/paths.js';
 import { LineDecoder, type ClientMessage, type ServerMessage } from '../engine/protocol.js';
 import { checkPrivateDir, checkSocketOwner } from '../engine/socket-path.js';
-import type { FleetView, Handoff, RunInfo, UiCommand } from '../ui/fleet-view.js';
+import type { DiffAnswer, FleetView, Handoff, RunInfo, UiCommand } from '../ui/fleet-view.js';
 import { dirname } from 'node:path';
 
 const LINES_KEPT = 2000;
@@ -22,6 +22,7 @@ export class RemoteView implements FleetView {
   private readonly buffers = new Map<string, RingBuffer<string>>();
   private readonly listeners = new Set<() => void>();
   private readonly results = new Map<string, (r: { ok: boolean; message: string }) => void>();
+  private readonly diffs = new Map<string, (r: DiffAnswer) => void>();
   private watching: string | undefined;
   private nextId = 0;
   /** Why the server said goodbye, once it has. */
@@ -86,7 +87,16 @@ export class RemoteView implements FleetView {
     const id = `ui-${process.pid}-${this.nextId++}`;
     return new Promise((resolve) => {
       this.results.set(id, resolve);
-      this.write({ t: 'command', id, action: command.action, key: 'key' in command ? command.key : undefined });
+      this.write({ t: 'command', id, action: command.action, key: 'key' in command ? command.key : undefined, comments: 'comments' in command ? command.comments : undefined });
+    });
+  }
+
+  diff(key: string): Promise<DiffAnswer> {
+    if (this.closed) return Promise.resolve({ ok: false, message: this.closed });
+    const id = `ui-${process.pid}-${this.nextId++}`;
+    return new Promise((resolve) => {
+      this.diffs.set(id, resolve);
+      this.write({ t: 'diff', id, key });
     });
   }
 
@@ -122,6 +132,8 @@ export class RemoteView implements FleetView {
     this.closed ??= reason;
     for (const [, resolve] of this.results) resolve({ ok: false, message: reason });
     this.results.clear();
+    for (const [, resolve] of this.diffs) resolve({ ok: false, message: reason });
+    this.diffs.clear();
     for (const w of this.closeWaiters.splice(0)) w();
     this.notify();
   }
@@ -145,6 +157,10 @@ export class RemoteView implements FleetView {
       case 'result':
         this.results.get(m.id)?.({ ok: m.ok, message: m.message });
         this.results.delete(m.id);
+        break;
+      case 'diff':
+        this.diffs.get(m.id)?.(m.ok ? { ok: true, what: m.what, lines: m.lines } : { ok: false, message: m.message });
+        this.diffs.delete(m.id);
         break;
       case 'bye':
         this.markClosed(m.reason);

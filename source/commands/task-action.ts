@@ -1,4 +1,5 @@
 import { appliesTo, disabledReason, refusal, type TaskAction } from '../core/actions.js';
+import type { RevisionComment } from '../core/events.js';
 import type { RunState } from '../core/state.js';
 import { awaitResult, postRequest } from '../engine/inbox.js';
 import { runPaths } from '../engine/paths.js';
@@ -12,10 +13,12 @@ export interface ActionOptions {
   timeoutMs?: number;
   /** `fleet pick ID N`. */
   candidate?: number;
+  /** What `revise` sends to the agent. */
+  comments?: RevisionComment[];
 }
 
 /**
- * `fleet retry|requeue|resolve|accept|discard|cancel|pause|resume ID…`: a live run applies the
+ * `fleet retry|requeue|resolve|accept|discard|cancel|pause|resume|revise ID…`: a live run applies the
  * action at once and answers; a stopped run keeps it for the next `fleet run`, unless its saved
  * state already says the action does not apply (then nothing is recorded).
  */
@@ -25,7 +28,7 @@ export async function taskActionCommand(action: TaskAction, ids: string[], optio
   const keys = ids.map((id) => resolveKey(id, run.state.order));
   if (!run.live) refuseEarly(action, keys, run.state);
   const inbox = runPaths(run.stateDir, run.meta.runId).inbox;
-  const request = postRequest(inbox, action, keys, options.candidate === undefined ? {} : { candidate: options.candidate });
+  const request = postRequest(inbox, action, keys, { candidate: options.candidate, comments: options.comments });
   if (!run.live) {
     out.write(`recorded: ${action} ${keys.join(' ')}; applied when \`fleet run\` resumes run ${run.meta.runId}\n`);
     return 0;
@@ -36,7 +39,7 @@ export async function taskActionCommand(action: TaskAction, ids: string[], optio
     return 0;
   }
   for (const line of result.lines) out.write(`${line}\n`);
-  return result.ok ? 0 : 1;
+  return result.ok ? 0 : result.refused ? 2 : 1;
 }
 
 /**
@@ -51,7 +54,7 @@ function refuseEarly(action: TaskAction, keys: string[], state: RunState): void 
 }
 
 /** Accepts a full key, or a bare id when only one project has it. */
-function resolveKey(id: string, keys: string[]): string {
+export function resolveKey(id: string, keys: string[]): string {
   if (keys.includes(id)) return id;
   const matches = keys.filter((k) => k.endsWith(`:${id}`));
   if (matches.length === 1) return matches[0]!;

@@ -107,7 +107,7 @@ export function resolveFleet({ raw, file, lineOf, positionOf }: ResolveInput): {
 function collectAgents(raw: RawFleet): Record<string, AgentSpec> {
   const agents: Record<string, AgentSpec> = {};
   for (const [name, preset] of Object.entries(PRESETS)) {
-    agents[name] = { ...preset, command: [...preset.command], env: { ...preset.env } };
+    agents[name] = { ...preset, name, command: [...preset.command], env: { ...preset.env }, ...(preset.resume ? { resume: [...preset.resume] } : {}) };
   }
   for (const [name, custom] of Object.entries(raw.agents ?? {})) {
     const agent: AgentSpec = { name, command: [...custom.command], env: { ...custom.env }, stdin: custom.stdin ?? 'closed' };
@@ -235,6 +235,7 @@ function resolveTask(
     timeoutMs: pick(layers, 'timeout').value,
     retries: pick(layers, 'retries').value,
     approve: pick(layers, 'approve').value,
+    resumeSession: pick(layers, 'resume_session').value,
     at: {
       base: base.from ? positionOf(base.from, 'value') : positionOf(path, 'value'),
       agent: agent.from ? positionOf(agent.from, 'value') : builtInAgentAt,

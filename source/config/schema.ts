@@ -119,6 +119,7 @@ const settingsShape = {
   approve: z.boolean(expected('true or false')),
   model: checked('a model name', lineProblem, () => 'the model'),
   budget: taskBudget,
+  resume_session: z.boolean(expected('true or false')),
 };
 
 const taskShape = {

@@ -32,6 +32,7 @@ export const BUILT_IN = {
   approve: false,
   model: undefined as string | undefined,
   budget: undefined as BudgetCap | undefined,
+  resume_session: true,
 };
 
 type Shared = keyof typeof BUILT_IN;

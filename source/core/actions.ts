@@ -7,7 +7,7 @@ import type { RunState, StoredState, TaskRecord } from './state.js';
 // keys are enabled by it, and `fleet <action>` on a stopped run refuses with it (docs/ui.md).
 
 /** What a user can do to one task: each is a `fleet <action>` command and a key in the UI. */
-export const TASK_ACTIONS = ['retry', 'requeue', 'resolve', 'accept', 'discard', 'cancel', 'pause', 'resume', 'approve', 'pick'] as const;
+export const TASK_ACTIONS = ['retry', 'requeue', 'resolve', 'accept', 'discard', 'cancel', 'pause', 'resume', 'approve', 'pick', 'revise'] as const;
 export type TaskAction = (typeof TASK_ACTIONS)[number];
 
 interface Rule {
@@ -33,6 +33,9 @@ const RULES: Record<TaskAction, Rule> = {
     states: new Set(['queued', 'awaiting_approval']),
     only: 'only a task with candidates waiting for approval or in the merge queue can be picked',
   },
+  // Its worktree and branch must still be there: the agent continues its own work (docs/ui.md).
+  // Awaiting approval is a review by the user too: asking for changes instead of approving.
+  revise: { states: new Set(['review', 'failed', 'awaiting_approval']), only: 'only a task in review, failed or awaiting approval can be revised' },
 };
 
 const REVIEW_FOR: Record<ReviewReason, string> = {
@@ -52,6 +55,8 @@ export function disabledReason(action: TaskAction, task: TaskRecord, state: RunS
   // Held for a rate limit, the agent never finished: there is nothing checked to merge, only to retry.
   const held = action === 'requeue' && task.review?.reason === 'rate_limit';
   const applies = rule.states.has(task.state) && (action !== 'resolve' || task.review?.reason === 'conflict') && !held;
+  // Best-of-N: a revision continues the winner's work; with no winner there is none to continue.
+  if (applies && action === 'revise' && task.candidates !== undefined && task.picked === undefined) return 'none of its candidates was picked; retry it';
   if (applies && action === 'pick' && pickable(task).length < 2) {
     return task.candidates === undefined ? 'it does not run as candidates' : 'no other candidate of it passed its check';
   }

@@ -23,6 +23,14 @@ export interface TaskInfo {
   budget?: { usd?: number; tokens?: number };
 }
 
+/** One review comment sent back to a task's agent: on a line of a file, or on the change as a whole. */
+export interface RevisionComment {
+  text: string;
+  /** Path in the repository and 1-based line of the new side; both absent for a general comment. */
+  path?: string;
+  line?: number;
+}
+
 /** What an agent's structured output says about its progress (totals so far). */
 export interface AgentProgressInfo {
   /** Short "current action", e.g. "Edit src/a.ts". */
@@ -145,6 +153,10 @@ export type FleetEvent = At &
     | { type: 'budget_exceeded'; scope: 'run' | 'task'; key?: string; spent: { usd: number; tokens: number }; cap: { usd?: number; tokens?: number } }
     /** `fleet budget` set the run's cap; a run held at its cap goes on if the new cap is above the spend. */
     | { type: 'budget_changed'; usd?: number; tokens?: number }
+    /** The user's comments, sent back to the agent in the task's own worktree (not a fresh attempt). */
+    | { type: 'revision_started'; key: string; attempt: number; revision: number; comments: RevisionComment[] }
+    /** The session id an agent CLI reported, so a revision can continue that session. */
+    | { type: 'agent_session'; key: string; attempt: number; sessionId: string }
   );
 
 export type BisectStep = 'prefix' | 'partner' | 'rerun';

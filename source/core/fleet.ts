@@ -50,6 +50,8 @@ export interface AgentSpec {
   stdin: 'prompt' | 'closed';
   /** The CLI's option that picks the model (`--model`, `-m`); without one, `model:` is refused. */
   modelFlag?: string;
+  /** The command continuing a session ("{session}" is its id), where the CLI can; presets only. */
+  resume?: string[];
 }
 
 export interface ProjectSpec {
@@ -95,6 +97,8 @@ export interface TaskSpec {
   model?: string;
   /** The most this task may spend, over all its attempts (docs/config.md, "Budgets"). */
   budget?: BudgetCap;
+  /** A revision continues the agent's own session where its CLI can (`resume_session`). */
+  resumeSession: boolean;
   /**
    * Where the task's `base` and `agent` are written (task, project or defaults); for a built-in
    * default, the task itself (for the agent: its `prompt`).

@@ -1,6 +1,6 @@
 import { addRunTotals, NO_SPEND, type Spend } from './budget.js';
-import type { AgentProgressInfo, FailurePhase, FleetEvent, ReviewReason, StopReason, TaskInfo, EventOf } from './events.js';
 import { reduceCandidates, type CandidateRecord, type Picked } from './candidates.js';
+import type { AgentProgressInfo, EventOf, FailurePhase, FleetEvent, ReviewReason, RevisionComment, StopReason, TaskInfo } from './events.js';
 
 /**
  * Stored task states. The lifecycle's `ready`, `paused` and `blocked` are derived from these plus the
@@ -70,6 +70,10 @@ export interface TaskRecord extends TaskInfo {
   /** What the task's agents spent over all its attempts, and the current agent run's totals so far. */
   spend?: Spend;
   runTotals?: Spend;
+  /** Every revision sent to the agent, oldest first; kept across attempts as the task's history. */
+  revisions?: { at: number; attempt: number; comments: RevisionComment[] }[];
+  /** The agent CLI's session of the current attempt, where its stream names one. */
+  sessionId?: string;
 }
 
 export interface BatchInfo {
@@ -163,6 +167,7 @@ export function reduce(state: RunState, event: FleetEvent): RunState {
         interrupted: undefined,
         agentProgress: undefined,
         picked: undefined,
+        sessionId: undefined,
       });
     case 'resolve_started':
       return patchTask(state, event.key, { ...enter('preparing', at), review: undefined, candidate: undefined, failure: undefined, waitReason: undefined });
@@ -315,6 +320,17 @@ export function reduce(state: RunState, event: FleetEvent): RunState {
       const { type: _t, at: _at, ...cap } = event;
       return { ...state, budgetCap: cap, budgetHeld: false };
     }
+    case 'revision_started':
+      return patchTask(state, event.key, (t) => ({
+        ...enter('preparing', at),
+        review: undefined,
+        failure: undefined,
+        candidate: undefined,
+        waitReason: undefined,
+        revisions: [...(t.revisions ?? []), { at, attempt: event.attempt, comments: event.comments }],
+      }));
+    case 'agent_session':
+      return patchTask(state, event.key, { sessionId: event.sessionId });
   }
 }
 

@@ -1,5 +1,6 @@
 import { disabledReason, refusal, type TaskAction } from '../core/actions.js';
 import { HAS_RUNNING_PROCESS } from '../core/selectors.js';
+import type { RevisionComment } from '../core/events.js';
 import type { TaskRecord } from '../core/state.js';
 import { autoCommit } from '../git/commit.js';
 import { worktreePath } from './context.js';
@@ -11,7 +12,10 @@ export class ActionRefused extends Error {}
  * Applies one user action to one task; resolves with a sentence saying what happened. Whether the
  * action applies is core/actions.ts's to say; this is only what it does.
  */
-export async function applyAction(engine: Engine, action: TaskAction, key: string, candidate?: number): Promise<string> {
+/** Actions that start an agent or a setup: what the budget's circuit breaker holds back. */
+const STARTS: ReadonlySet<TaskAction> = new Set(['retry', 'revise', 'resolve']);
+
+export async function applyAction(engine: Engine, action: TaskAction, key: string, given: { candidate?: number; comments?: readonly RevisionComment[] } = {}): Promise<string> {
   const ctx = engine.ctx;
   const record = ctx.store.state.tasks[key];
   if (!record) throw new ActionRefused(`there is no task "${key}" in this run`);
@@ -20,6 +24,8 @@ export async function applyAction(engine: Engine, action: TaskAction, key: strin
   };
   const why = disabledReason(action, record, ctx.store.state);
   if (why) refuse(why);
+  // The budget's start rule covers what a user starts too (docs/config.md, "Budgets").
+  if (STARTS.has(action) && !engine.mayStart()) refuse("the run's budget is reached; raise it with `fleet budget`");
   switch (action) {
     case 'pause':
       if (record.paused) return `${key} is already paused`;
@@ -52,6 +58,15 @@ export async function applyAction(engine: Engine, action: TaskAction, key: strin
       if (!engine.schedule(key, { startAt: 'check', forced: true })) refuse('it is already scheduled');
       return `${key} changed since its check passed; re-running the check before it queues`;
     }
+    case 'revise': {
+      const comments = given.comments ?? [];
+      if (comments.length === 0) refuse('there is no comment to send; write at least one');
+      const revision = { comments: [...comments], report: feedbackOf(record) };
+      if (!engine.schedule(key, { startAt: 'revise', forced: true, revision })) refuse('it is already scheduled');
+      const n = comments.length === 1 ? 'one comment' : `${comments.length} comments`;
+      const then = ctx.task(key).approve ? 'held for your approval again' : 'queued';
+      return `${key}: ${n} sent; its agent revises the change in the same worktree, then it is checked and ${then} as usual`;
+    }
     case 'resolve':
       if (!engine.schedule(key, { startAt: 'resolve', forced: true })) refuse('it is already scheduled');
       return `${key}: merging ${ctx.task(key).base} into its branch; the agent resolves ${record.review?.paths.join(', ')}`;
@@ -69,7 +84,7 @@ export async function applyAction(engine: Engine, action: TaskAction, key: strin
         : `${key} discarded${where}`;
     }
     case 'pick':
-      return engine.candidates.overrule(key, candidate).catch((error: Error) => refuse(error.message.replace(`${key}: `, '')));
+      return engine.candidates.overrule(key, given.candidate).catch((error: Error) => refuse(error.message.replace(`${key}: `, '')));
   }
 }
 

@@ -1,8 +1,8 @@
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { promptWithFailure, repairPrompt, resolvePrompt, taskEnv } from '../agents/command.js';
 import type { RateLimitSignal } from '../agents/progress.js';
-import type { FailurePhase } from '../core/events.js';
+import { promptWithFailure, repairPrompt, resolvePrompt, revisionPrompt, taskEnv } from '../agents/command.js';
+import type { FailurePhase, RevisionComment } from '../core/events.js';
 import type { TaskSpec } from '../core/fleet.js';
 import { autoCommit, currentBranch } from '../git/commit.js';
 import { cleanEnv, git, gitOk } from '../git/exec.js';
@@ -32,9 +32,16 @@ export type AttemptOutcome =
 /**
  * Where an attempt starts: from scratch, or (resumed) at its setup, agent or check; `resolve`
  * merges the base into the task's branch and has the agent resolve the conflict; `repair` does
- * the same after a failed gate and gives the agent the gate's log (on_gate_failure: agent).
+ * the same after a failed gate and gives the agent the gate's log (on_gate_failure: agent);
+ * `revise` runs the agent again on its own worktree and branch with the user's comments.
  */
-export type StartAt = 'fresh' | 'setup' | 'agent' | 'check' | 'resolve' | 'repair';
+export type StartAt = 'fresh' | 'setup' | 'agent' | 'check' | 'resolve' | 'repair' | 'revise';
+
+/** The user's comments for a revision, and where the task's last run stopped (failure, gate log). */
+export interface Revision {
+  comments: RevisionComment[];
+  report?: { summary: string; detail: string };
+}
 
 export interface AttemptInput {
   task: TaskSpec;
@@ -44,6 +51,7 @@ export interface AttemptInput {
   /** The agent of a previous fleet process, still running: take it over instead of starting anew. */
   adopt?: { pid: number; startTime: string };
   failure?: { attempt: number; summary: string; detail: string };
+  revision?: Revision;
 }
 
 class AttemptFailure extends Error {
@@ -69,9 +77,18 @@ export async function runAttempt(ctx: EngineContext, input: AttemptInput): Promi
 
   try {
     if (input.startAt === 'fresh') ctx.emit({ type: 'attempt_started', key: task.key, attempt });
+    const { revision } = input;
+    const record = ctx.store.state.tasks[task.key];
+    // Read before revision_started: a revision continues the session of the run it answers.
+    const session = revision && task.resumeSession ? record?.sessionId : undefined;
+    if (revision) {
+      const number = (record?.revisions?.length ?? 0) + 1;
+      ctx.emit({ type: 'revision_started', key: task.key, attempt, revision: number, comments: revision.comments });
+    }
     const baseSha = await inPhase('worktree', () => ensureWorktree(ctx, task, attempt, input.startAt === 'fresh'));
-    const prompt = promptWithFailure(task.prompt ?? task.run ?? task.title, input.failure);
-    const promptFile = join(logDir, 'prompt.txt');
+    const original = task.prompt ?? task.run ?? task.title;
+    const prompt = revision ? revisionPrompt(original, revision.comments, revision.report) : promptWithFailure(original, input.failure);
+    const promptFile = join(logDir, revision ? 'revise-prompt.txt' : 'prompt.txt');
     writeFileSync(promptFile, prompt);
     const env = cleanEnv(process.env, {
       ...taskEnv({
@@ -104,7 +121,8 @@ export async function runAttempt(ctx: EngineContext, input: AttemptInput): Promi
       const outcome = await resolveWithAgent(ctx, input, { path, logDir, prompt, env, deadline, port });
       if (outcome) return outcome;
     } else if (input.startAt !== 'check') {
-      const result = await runAgent(ctx, { task, attempt, slot: input.slot, port, prompt, promptFile, cwd: path, env, deadline, logDir, purpose: 'agent', adopt: input.adopt });
+      const purpose = input.startAt === 'revise' ? 'revise' : 'agent';
+      const result = await runAgent(ctx, { task, attempt, slot: input.slot, port, prompt, promptFile, cwd: path, env, deadline, logDir, purpose, adopt: input.adopt, session });
       if (stopped()) return { kind: 'stopped' };
       if (result.rateLimit) return { kind: 'rate_limited', signal: result.rateLimit };
       failUnless(result, 'agent');

@@ -7,7 +7,7 @@ import { isSettled, readyTasks } from '../core/selectors.js';
 import { archiveAndRemove } from '../git/archive.js';
 import { localRunner } from '../agents/runner.js';
 import type { RateLimitSignal } from '../agents/progress.js';
-import { runAttempt, type StartAt } from './attempt.js';
+import { runAttempt, type Revision, type StartAt } from './attempt.js';
 import { asWinner, Candidates } from './candidates.js';
 import { archiveRef, branchName, worktreePath, type EngineContext, type EventInput } from './context.js';
 import { MergeQueue } from './merge-queue.js';
@@ -26,6 +26,8 @@ export interface StartOrder {
   forced?: boolean;
   failure?: Feedback;
   adopt?: { pid: number; startTime: string };
+  /** With startAt `revise`: the user's comments for the agent. */
+  revision?: Revision;
 }
 
 export interface EngineOptions {
@@ -233,12 +235,13 @@ export class Engine {
     let attempt = startAt === 'fresh' ? record.attempt + 1 : Math.max(1, record.attempt);
     // Best-of-N: a fresh start, or a resumed one before the pick, is a round of candidates.
     if (task.candidates && (startAt === 'fresh' || !record.picked)) return this.candidates.start(task, startAt === 'fresh' ? attempt : attempt + 1);
-    let retriesLeft = task.retries;
+    // A failed revision goes back to the user, who wrote it, rather than to a fresh attempt.
+    let retriesLeft = order.revision ? 0 : task.retries;
     let feedback = order.failure;
     let adopt = order.adopt;
     for (;;) {
       if (!adopt) this.ctx.output.reset(key);
-      const outcome = await runAttempt(this.ctx, { task, attempt, slot, startAt, failure: feedback, adopt });
+      const outcome = await runAttempt(this.ctx, { task, attempt, slot, startAt, failure: feedback, adopt, revision: order.revision });
       adopt = undefined;
       if (outcome.kind === 'rate_limited') return this.rateLimited(task, attempt, outcome.signal);
       if (outcome.kind === 'stopped' && this.budget.takeStopped(key)) return this.failOverBudget(task, attempt);

@@ -2,6 +2,7 @@ import { existsSync, readdirSync, readFileSync, renameSync, unlinkSync, writeFil
 import { join } from 'node:path';
 import { capText } from '../core/budget.js';
 import { TASK_ACTIONS, type TaskAction } from '../core/actions.js';
+import type { RevisionComment } from '../core/events.js';
 import { writeFileAtomic } from './atomic-write.js';
 import { ActionRefused, applyAction } from './actions.js';
 import type { Engine } from './engine.js';
@@ -20,14 +21,18 @@ export interface ActionRequest {
   /** For `budget`: the run's new cap. */
   budget?: { usd?: number; tokens?: number };
   at: number;
+  /** What `revise` sends to the agent. */
+  comments?: RevisionComment[];
 }
 
 export interface ActionResult {
   ok: boolean;
+  /** Not applied because the action does not fit the task now (the CLI exits 2, as for a stopped run). */
+  refused?: boolean;
   lines: string[];
 }
 
-export function postRequest(inbox: string, action: ActionRequest['action'], keys: string[], extra: Pick<ActionRequest, 'candidate' | 'budget'> = {}): ActionRequest {
+export function postRequest(inbox: string, action: ActionRequest['action'], keys: string[], extra: Pick<ActionRequest, 'candidate' | 'budget' | 'comments'> = {}): ActionRequest {
   const request: ActionRequest = {
     id: `${Date.now()}-${process.pid}-${Math.floor(Math.random() * 1e6)}`,
     action,
@@ -91,15 +96,27 @@ export async function applyRequest(engine: Engine, request: ActionRequest): Prom
   if (!(TASK_ACTIONS as readonly string[]).includes(request.action)) return { ok: false, lines: [`unknown action ${request.action}`] };
   const lines: string[] = [];
   let ok = true;
+  let refused = false;
   for (const key of request.keys) {
     try {
-      lines.push(await engine.track(applyAction(engine, request.action, key, request.candidate)));
+      lines.push(await engine.track(applyAction(engine, request.action, key, { candidate: request.candidate, comments: validComments(request.comments) })));
     } catch (error) {
       ok = false;
+      refused ||= error instanceof ActionRefused;
       lines.push(error instanceof ActionRefused ? error.message : `${request.action} ${key} failed: ${(error as Error).message}`);
     }
   }
-  return { ok, lines };
+  return refused ? { ok, refused, lines } : { ok, lines };
+}
+
+/** Comments as another process wrote them: only well-formed ones reach the agent. */
+function validComments(comments: unknown): RevisionComment[] {
+  if (!Array.isArray(comments)) return [];
+  return comments.filter(
+    (c): c is RevisionComment =>
+      typeof c === 'object' && c !== null && typeof c.text === 'string' && c.text.trim() !== '' &&
+      (c.path === undefined || typeof c.path === 'string') && (c.line === undefined || Number.isInteger(c.line)),
+  );
 }
 
 /** Applies every waiting request, one at a time, answering each. */

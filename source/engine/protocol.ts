@@ -1,5 +1,5 @@
 import type { TerminalNotify } from '../core/notify.js';
-import type { FleetEvent } from '../core/events.js';
+import type { FleetEvent, RevisionComment } from '../core/events.js';
 import type { RunState } from '../core/state.js';
 import type { ActionRequest } from './inbox.js';
 
@@ -10,11 +10,14 @@ export type ServerMessage =
   /** Output lines of the watched task; `reset` replaces what the client had. */
   | { t: 'lines'; key: string; lines: string[]; reset: boolean }
   | { t: 'result'; id: string; ok: boolean; message: string }
+  /** The answer to a `diff` request: the lines (sanitized, SGR colour) or why there are none. */
+  | { t: 'diff'; id: string; ok: boolean; what: string; lines: string[]; message: string }
   | { t: 'bye'; reason: string };
 
 export type ClientMessage =
   | { t: 'watch'; key: string }
-  | { t: 'command'; id: string; action: ActionRequest['action']; key?: string }
+  | { t: 'command'; id: string; action: ActionRequest['action']; key?: string; comments?: RevisionComment[] }
+  | { t: 'diff'; id: string; key: string }
   /** Quit and stop the agents (the UI's "stop them"); a plain disconnect leaves them running. */
   | { t: 'shutdown' };
 

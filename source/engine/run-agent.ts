@@ -2,6 +2,7 @@ import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { taskArgv } from '../agents/command.js';
 import { createProgressParser, type RateLimitSignal } from '../agents/progress.js';
+import { sessionIdOf } from '../agents/session.js';
 import type { AgentProgressInfo } from '../core/events.js';
 import type { TaskSpec } from '../core/fleet.js';
 import type { EngineContext } from './context.js';
@@ -19,8 +20,13 @@ export interface AgentRun {
   env: NodeJS.ProcessEnv;
   deadline: number;
   logDir: string;
-  /** `agent` for an attempt's own run; `resolve` for a conflict resolution (its own log and exit files). */
-  purpose: 'agent' | 'resolve';
+  /**
+   * `agent` for an attempt's own run; `resolve` for a conflict resolution, `revise` for the user's
+   * comments (each with its own log and exit files).
+   */
+  purpose: 'agent' | 'resolve' | 'revise';
+  /** A session of the agent CLI to continue (a revision), where the agent has a resume command. */
+  session?: string;
   /** The agent of a previous fleet process, still running: take it over instead of starting anew. */
   adopt?: { pid: number; startTime: string };
 }
@@ -35,8 +41,9 @@ export async function runAgent(ctx: EngineContext, run: AgentRun): Promise<StepR
   const agent = task.run === undefined ? ctx.spec.agents[task.agent] : undefined;
   const progress = agent ? agentProgress(ctx, task, attempt, agent.command[0] ?? '', run.cwd) : undefined;
   const exitFile = join(run.logDir, `${run.purpose}.exit`);
+  let session = agent?.resume ? run.session : undefined;
   const start = (adopt?: { pid: number; startTime: string }) =>
-    runJob(ctx, task, taskArgv(task, agent, run.prompt), {
+    runJob(ctx, task, taskArgv(task, agent, run.prompt, session), {
       cwd: run.cwd,
       env: { ...run.env, FLEET_PROMPT_FILE: run.promptFile, ...(run.purpose === 'resolve' ? { FLEET_RESOLVING: '1' } : {}) },
       deadline: run.deadline,
@@ -65,6 +72,14 @@ export async function runAgent(ctx: EngineContext, run: AgentRun): Promise<StepR
     rmSync(exitFile, { force: true });
     result = await start();
   }
+  if (session !== undefined && !result.ok && !result.timedOut && progress?.session === undefined && !ctx.stopping.has(task.key)) {
+    // The CLI would not continue the session (expired, pruned, another machine): start cold,
+    // with the same prompt, which carries the original task and the feedback in full.
+    ctx.output.add(task.key, [`fleet: ${task.agent} did not resume session ${session}; starting a new session with the same feedback`]);
+    session = undefined;
+    rmSync(exitFile, { force: true });
+    result = await start();
+  }
   progress?.flush();
   ctx.emit({ type: 'agent_exited', key: task.key, attempt, exitCode: result.exitCode, signal: result.timedOut ? 'timeout' : null });
   // Both the CLI's own event and its exit status: a CLI that retried and then went on is fine.
@@ -83,6 +98,7 @@ function agentProgress(ctx: EngineContext, task: TaskSpec, attempt: number, prog
   let pending: AgentProgressInfo | undefined;
   let timer: NodeJS.Timeout | undefined;
   let rateLimit: RateLimitSignal | undefined;
+  let session: string | undefined;
   const flush = () => {
     if (timer) clearTimeout(timer);
     timer = undefined;
@@ -94,7 +110,14 @@ function agentProgress(ctx: EngineContext, task: TaskSpec, attempt: number, prog
     get rateLimit() {
       return rateLimit;
     },
+    /** The session this run's stream named, once it has. */
+    get session() {
+      return session;
+    },
     display(line: string): string[] {
+      if (session === undefined && (session = sessionIdOf(line)) !== undefined) {
+        ctx.emit({ type: 'agent_session', key: task.key, attempt, sessionId: session });
+      }
       const parsed = parse(line);
       if (parsed.rateLimit) rateLimit = parsed.rateLimit;
       if (parsed.progress) {

@@ -1,6 +1,7 @@
 import { existsSync, unlinkSync } from 'node:fs';
 import { createConnection, createServer, type Server, type Socket } from 'node:net';
 import { dirname } from 'node:path';
+import { DiffUnavailable, taskDiff } from './diff.js';
 import type { Engine } from './engine.js';
 import { applyRequest } from './inbox.js';
 import { LINES_PER_TASK } from './output.js';
@@ -8,6 +9,8 @@ import { LineDecoder, type ClientMessage, type ServerMessage } from './protocol.
 import { ensurePrivateDir } from './socket-path.js';
 
 const BACKFILL_LINES = LINES_PER_TASK;
+/** The diff view shows this much of a change; `fleet diff` shows all of it. */
+const MAX_DIFF_LINES = 20_000;
 const FLUSH_MS = 50;
 
 interface Client {
@@ -117,11 +120,25 @@ export class EngineServer {
       client.pending = [];
       send(client.socket, { t: 'lines', key: message.key, lines: this.engine.ctx.output.lines(message.key, BACKFILL_LINES), reset: true });
     } else if (message.t === 'command' && typeof message.id === 'string') {
-      const result = await applyRequest(this.engine, { id: message.id, action: message.action, keys: message.key ? [message.key] : [], at: Date.now() });
+      const result = await applyRequest(this.engine, { id: message.id, action: message.action, keys: message.key ? [message.key] : [], at: Date.now(), comments: message.comments });
       send(client.socket, { t: 'result', id: message.id, ok: result.ok, message: result.lines.join('\n') });
       this.changed();
+    } else if (message.t === 'diff' && typeof message.id === 'string') {
+      send(client.socket, { t: 'diff', id: message.id, ...(await this.diff(message.key)) });
     } else if (message.t === 'shutdown') {
       this.onShutdown();
+    }
+  }
+
+  private async diff(key: string): Promise<{ ok: boolean; what: string; lines: string[]; message: string }> {
+    const { ctx } = this.engine;
+    const record = ctx.store.state.tasks[key];
+    if (!record) return { ok: false, what: '', lines: [], message: `there is no task "${key}" in this run` };
+    try {
+      const diff = await taskDiff({ repo: ctx.project(ctx.task(key)).path, runId: ctx.runId, record, color: true });
+      return { ok: true, what: diff.what, lines: diff.lines.slice(0, MAX_DIFF_LINES), message: '' };
+    } catch (error) {
+      return { ok: false, what: '', lines: [], message: error instanceof DiffUnavailable ? error.message : `no diff of ${key}: ${(error as Error).message}` };
     }
   }
 

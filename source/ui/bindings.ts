@@ -3,6 +3,7 @@ import { type TaskAction } from '../core/actions.js';
 import { isActive } from '../core/selectors.js';
 import type { UiCommand } from './fleet-view.js';
 import { nextNeedingYou, visibleKeys } from './task-order.js';
+import { DIFF_BINDINGS } from './diff-keys.js';
 import { moveSelection, scrollOutput, scrollToTop, selectEnd, toggleFollow, type OutputSource } from './ui-moves.js';
 import { FOLLOW, scrollOf, selectedKey, withStatus, type Mode, type TaskCommand, type UiState } from './ui-state.js';
 import { OTHER_KEY, TEXT_KEY, type BindingContext, type Binding, type KeyContext, type KeyResult } from './key-types.js';
@@ -25,6 +26,7 @@ const PROGRESSIVE: Record<UiCommand['action'], string> = {
   resume: 'resuming',
   approve: 'approving',
   pick: 'picking the next candidate of',
+  revise: 'sending comments to',
   'pause-all': 'pausing new starts',
   'resume-all': 'resuming new starts',
 };
@@ -187,6 +189,15 @@ export const BINDINGS: readonly Binding[] = [
     run: (c) => confirm(c, 'Cancel', `Cancel ${c.key}? Its work so far is kept.`, taskCommand('cancel', c)),
   },
   {
+    keys: ['v'],
+    label: 'diff',
+    help: 'view the change against its base; comment on it and send the comments to the agent',
+    bar: 6,
+    taskAction: true,
+    enabled: (c) => c.task !== undefined && c.task.attempt > 0,
+    run: (c) => ({ ui: withStatus(c.ui, `loading the diff of ${c.key}…`), effect: { kind: 'diff', key: c.key! } }),
+  },
+  {
     keys: ['o'],
     label: 'shell',
     help: "open a shell in the task's worktree; exit it to come back",
@@ -343,6 +354,7 @@ export const BINDINGS: readonly Binding[] = [
     help: 'quit (asks whether to stop agents still at work)',
     run: quit,
   },
+  ...DIFF_BINDINGS,
 ];
 
 

@@ -117,5 +117,9 @@ export function eventLine(event: FleetEvent, state: RunState): string | undefine
         : `${event.key}: task budget reached (${spendText(event.spent, event.cap)}); stopping it`;
     case 'budget_changed':
       return `run budget set to ${capText(event)}`;
+    case 'revision_started':
+      return `${event.key}: revision ${event.revision}: ${event.comments.length === 1 ? 'one comment' : `${event.comments.length} comments`} sent to its agent`;
+    case 'agent_session':
+      return undefined;
   }
 }

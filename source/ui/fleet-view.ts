@@ -1,14 +1,17 @@
 import type { TerminalNotify } from '../core/notify.js';
 import type { TaskAction } from '../core/actions.js';
+import type { RevisionComment } from '../core/events.js';
 import type { RunState } from '../core/state.js';
 
 /** What the user can ask of the engine from the UI: a task action, or pausing new starts. */
 export type UiCommand =
-  | { action: TaskAction; key: string }
+  | { action: TaskAction; key: string; comments?: RevisionComment[] }
   | { action: 'pause-all' | 'resume-all' };
 
 /** Things the UI hands the terminal to: it suspends itself, the host runs them, the UI comes back. */
 export type Handoff = { kind: 'shell'; cwd: string } | { kind: 'editor'; path: string } | { kind: 'pager'; file: string };
+
+export type DiffAnswer = { ok: true; what: string; lines: string[] } | { ok: false; message: string };
 
 export interface RunInfo {
   file: string;
@@ -36,6 +39,8 @@ export interface FleetView {
   subscribe(listener: () => void): () => void;
   /** Resolves with one sentence saying what happened (or why it was refused). */
   send(command: UiCommand): Promise<{ ok: boolean; message: string }>;
+  /** The task's change against its base, produced (and sanitized) by the engine. */
+  diff(key: string): Promise<DiffAnswer>;
   /** Runs a shell, editor or pager on the real terminal; resolves when it exits. */
   handoff(target: Handoff): Promise<void>;
 }

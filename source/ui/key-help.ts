@@ -47,6 +47,8 @@ const SECTION_TITLES: Record<ModeKind, string> = {
   quit: 'Quit prompt (q while agents are at work)',
   filter: 'Filter (/); other keys act as on the list',
   help: 'This help; other keys do nothing',
+  diff: 'Diff view (v); other keys do nothing',
+  comment: 'Writing a comment (c, C in the diff view)',
 };
 
 /** Every binding of every mode, whatever the state: the `?` overlay and docs/ui.md. */

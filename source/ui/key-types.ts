@@ -12,6 +12,8 @@ export type UiOutcome = 'quit-stop' | 'detach';
 export type KeyEffect =
   | { kind: 'send'; command: UiCommand }
   | { kind: 'handoff'; target: Handoff }
+  /** Ask the engine for a task's diff; the diff view opens with it. */
+  | { kind: 'diff'; key: string }
   | { kind: 'exit'; outcome: UiOutcome };
 
 export interface KeyResult {

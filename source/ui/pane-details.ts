@@ -2,6 +2,7 @@ import { spendText } from '../core/budget.js';
 import { needsYou, taskStatus, waitingFor } from '../core/selectors.js';
 import type { RunState, TaskRecord } from '../core/state.js';
 import { candidateLines } from './candidate-lines.js';
+import { placeOf } from './diff-lines.js';
 import { plain } from './plain-text.js';
 
 export interface DetailLine {
@@ -65,6 +66,7 @@ export function paneDetails(state: RunState, key: string, actions: readonly stri
     head.push(...outcome(task));
   }
   head.push(...candidateLines(task));
+  head.push(...lastRevision(task));
   if (task.worktree && (needsYou(task) || status === 'cancelled')) {
     foot.push({ text: `worktree ${task.worktree}`, tone: 'dim' });
   }
@@ -72,6 +74,17 @@ export function paneDetails(state: RunState, key: string, actions: readonly stri
     foot.push(...wrapParts(['next:', ...actions], width).map((text): DetailLine => ({ text, tone: 'plain' })));
   }
   return fit(head, list, listFrom, foot, budget).map((line) => ({ ...line, text: plain(line.text) }));
+}
+
+/** The comments last sent to the agent: the pane's record of what it was told (all are journaled). */
+function lastRevision(task: TaskRecord): DetailLine[] {
+  const revisions = task.revisions ?? [];
+  const last = revisions.at(-1);
+  if (!last) return [];
+  return [
+    { text: `✎ revision ${revisions.length} sent ${last.comments.length === 1 ? 'one comment' : `${last.comments.length} comments`}:`, tone: 'dim' },
+    ...last.comments.map((c): DetailLine => ({ text: `  ${placeOf(c)}: ${c.text.replace(/\s+/g, ' ')}`, tone: 'plain' })),
+  ];
 }
 
 function outcome(task: TaskRecord): DetailLine[] {

@@ -1,3 +1,4 @@
+import type { RevisionComment } from '../core/events.js';
 import type { UiCommand } from './fleet-view.js';
 
 /** A command about one task (all the confirmed ones are). */
@@ -12,7 +13,20 @@ export type Mode =
   /** A destructive command waiting for y; any other key aborts it. */
   | { kind: 'confirm'; question: string; command: TaskCommand; verb: string }
   /** Quit while tasks are at work: stop them, leave them running, or stay. */
-  | { kind: 'quit'; question: string };
+  | { kind: 'quit'; question: string }
+  /** A task's change, as the engine sent it, and the comments written on it so far. */
+  | { kind: 'diff'; diff: DiffState }
+  /** Typing a comment on the diff's cursor line (or on the change as a whole). */
+  | { kind: 'comment'; diff: DiffState; draft: string; on: Pick<RevisionComment, 'path' | 'line'> };
+
+export interface DiffState {
+  key: string;
+  /** What is compared, e.g. "branch fleet/x". */
+  what: string;
+  lines: readonly string[];
+  cursor: number;
+  comments: RevisionComment[];
+}
 
 /**
  * Following shows the live tail of the selected task's output. Scrolled back, the pane shows a

@@ -46,6 +46,7 @@ function task(fields: Partial<TaskSpec> & Pick<TaskSpec, 'key' | 'id' | 'project
     approve: false,
     onConflict: 'review',
     onGateFailure: 'review',
+    resumeSession: true,
     base: 'main',
     setup: [],
     check: [],

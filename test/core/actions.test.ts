@@ -27,6 +27,7 @@ const TABLE: Record<StoredState, Record<TaskAction, string | undefined>> = {
     discard: undefined, cancel: undefined, pause: undefined, resume: undefined,
     approve: 'only a task awaiting approval can be approved; it is ready',
     pick: 'only a task with candidates waiting for approval or in the merge queue can be picked; it is ready',
+    revise: 'only a task in review, failed or awaiting approval can be revised; it is ready',
   },
   preparing: {
     retry: 'it is preparing',
@@ -36,6 +37,7 @@ const TABLE: Record<StoredState, Record<TaskAction, string | undefined>> = {
     discard: undefined, cancel: undefined, pause: undefined, resume: undefined,
     approve: 'only a task awaiting approval can be approved; it is preparing',
     pick: 'only a task with candidates waiting for approval or in the merge queue can be picked; it is preparing',
+    revise: 'only a task in review, failed or awaiting approval can be revised; it is preparing',
   },
   running: {
     retry: 'it is running',
@@ -45,6 +47,7 @@ const TABLE: Record<StoredState, Record<TaskAction, string | undefined>> = {
     discard: undefined, cancel: undefined, pause: undefined, resume: undefined,
     approve: 'only a task awaiting approval can be approved; it is running',
     pick: 'only a task with candidates waiting for approval or in the merge queue can be picked; it is running',
+    revise: 'only a task in review, failed or awaiting approval can be revised; it is running',
   },
   checking: {
     retry: 'it is checking',
@@ -54,6 +57,7 @@ const TABLE: Record<StoredState, Record<TaskAction, string | undefined>> = {
     discard: undefined, cancel: undefined, pause: undefined, resume: undefined,
     approve: 'only a task awaiting approval can be approved; it is checking',
     pick: 'only a task with candidates waiting for approval or in the merge queue can be picked; it is checking',
+    revise: 'only a task in review, failed or awaiting approval can be revised; it is checking',
   },
   queued: {
     retry: 'it is queued',
@@ -63,6 +67,7 @@ const TABLE: Record<StoredState, Record<TaskAction, string | undefined>> = {
     discard: undefined, cancel: undefined, pause: undefined, resume: undefined,
     approve: 'only a task awaiting approval can be approved; it is queued',
     pick: 'it does not run as candidates',
+    revise: 'only a task in review, failed or awaiting approval can be revised; it is queued',
   },
   merging: {
     retry: 'it is merging',
@@ -75,6 +80,7 @@ const TABLE: Record<StoredState, Record<TaskAction, string | undefined>> = {
     resume: undefined,
     approve: 'only a task awaiting approval can be approved; it is merging',
     pick: 'only a task with candidates waiting for approval or in the merge queue can be picked; it is merging',
+    revise: 'only a task in review, failed or awaiting approval can be revised; it is merging',
   },
   merged: {
     retry: 'it is already merged',
@@ -84,6 +90,7 @@ const TABLE: Record<StoredState, Record<TaskAction, string | undefined>> = {
     discard: 'it is merged', cancel: 'it is merged', pause: 'it is merged', resume: undefined,
     approve: 'only a task awaiting approval can be approved; it is merged',
     pick: 'only a task with candidates waiting for approval or in the merge queue can be picked; it is merged',
+    revise: 'only a task in review, failed or awaiting approval can be revised; it is merged',
   },
   failed: {
     retry: undefined,
@@ -93,12 +100,14 @@ const TABLE: Record<StoredState, Record<TaskAction, string | undefined>> = {
     cancel: 'it is failed', pause: 'it is failed', resume: undefined,
     approve: 'only a task awaiting approval can be approved; it is failed',
     pick: 'only a task with candidates waiting for approval or in the merge queue can be picked; it is failed',
+    revise: undefined,
   },
   review: {
     retry: undefined, requeue: undefined, resolve: undefined, accept: undefined, discard: undefined,
     cancel: 'it is in review for a conflict', pause: 'it is in review for a conflict', resume: undefined,
     approve: 'only a task awaiting approval can be approved; it is in review for a conflict',
     pick: 'only a task with candidates waiting for approval or in the merge queue can be picked; it is in review for a conflict',
+    revise: undefined,
   },
   awaiting_approval: {
     retry: undefined,
@@ -109,6 +118,7 @@ const TABLE: Record<StoredState, Record<TaskAction, string | undefined>> = {
     cancel: 'it is awaiting approval', pause: 'it is awaiting approval', resume: undefined,
     approve: undefined,
     pick: 'it does not run as candidates',
+    revise: undefined,
   },
   cancelled: {
     retry: undefined, requeue: undefined,
@@ -117,6 +127,7 @@ const TABLE: Record<StoredState, Record<TaskAction, string | undefined>> = {
     cancel: 'it is cancelled', pause: 'it is cancelled', resume: undefined,
     approve: 'only a task awaiting approval can be approved; it is cancelled',
     pick: 'only a task with candidates waiting for approval or in the merge queue can be picked; it is cancelled',
+    revise: 'only a task in review, failed or awaiting approval can be revised; it is cancelled',
   },
   discarded: {
     retry: undefined,
@@ -126,6 +137,7 @@ const TABLE: Record<StoredState, Record<TaskAction, string | undefined>> = {
     discard: 'it is discarded', cancel: 'it is discarded', pause: 'it is discarded', resume: undefined,
     approve: 'only a task awaiting approval can be approved; it is discarded',
     pick: 'only a task with candidates waiting for approval or in the merge queue can be picked; it is discarded',
+    revise: 'only a task in review, failed or awaiting approval can be revised; it is discarded',
   },
   accepted: {
     retry: 'it is already accepted',
@@ -135,6 +147,7 @@ const TABLE: Record<StoredState, Record<TaskAction, string | undefined>> = {
     discard: 'it is accepted', cancel: 'it is accepted', pause: 'it is accepted', resume: undefined,
     approve: 'only a task awaiting approval can be approved; it is accepted',
     pick: 'only a task with candidates waiting for approval or in the merge queue can be picked; it is accepted',
+    revise: 'only a task in review, failed or awaiting approval can be revised; it is accepted',
   },
 };
 
@@ -147,6 +160,14 @@ describe('which action applies in which state', () => {
       });
     }
   }
+
+  it('revise on a best-of-N task needs a picked winner to continue', () => {
+    const candidates = [{ n: 1, agent: 'run', state: 'failed' as const, attempt: 1 }];
+    const unpicked = record('t', 'failed', { candidates });
+    expect(disabledReason('revise', unpicked, runOf(unpicked))).toBe('none of its candidates was picked; retry it');
+    const picked = record('t', 'failed', { candidates, picked: { candidate: 1, by: 'first-pass' } });
+    expect(disabledReason('revise', picked, runOf(picked))).toBeUndefined();
+  });
 
   it('resolve needs a conflict; the reason names the review it is in', () => {
     const gate = record('t', 'review', inReview('gate_failed'));

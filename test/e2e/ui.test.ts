@@ -50,6 +50,44 @@ describe.skipIf(!hasTmux())('the full-screen UI in a real terminal', () => {
     expect(r.git('show', 'main:two.txt')).toBe('2');
   });
 
+  it('v shows the diff of a task in review; comments written there go to its agent, and it merges', async () => {
+    const r = repo({ files: { 'greeting.txt': 'old\n' } });
+    writeFleet(
+      r.dir,
+      `version: 1\ndefaults: { retries: 0 }\ntasks:\n  - { id: greet, run: "${agent('revisable', 'greeting.txt', 'hi', 'hello, world')}" }\n`,
+    );
+    const s = fleetInTmux(r.dir, 160, 40);
+    await s.waitFor(/greet\s+review/);
+    s.keys('v');
+    await s.waitFor('diff of greet (branch fleet/greet)');
+    expect(s.screen()).toMatch(/greeting\.txt \| 2 \+-/);
+    s.keys('n', 'n'); // escape's patch, then greeting.txt's
+    await s.waitFor('▶ diff --git a/greeting.txt b/greeting.txt');
+    s.keys('j', 'j', 'j', 'j', 'j', 'j');
+    await s.waitFor('▶ +hi');
+    s.keys('c');
+    await s.waitFor('comment on greeting.txt:1:');
+    s.type('say hello to the world');
+    s.keys('Enter');
+    await s.waitFor('✎ greeting.txt:1: say hello to the world');
+    s.keys('C');
+    await s.waitFor('comment on general:');
+    s.type('and no symlinks');
+    s.keys('Enter');
+    await s.waitFor('✎ general: and no symlinks');
+    s.keys('s');
+    await s.waitFor(/1 merged/);
+    const screen = await s.waitFor('greeting.txt:1: say hello to the world');
+    expect(screen).toContain('✎ revision 1 sent 2 comments:');
+    expect(screen).toContain('general: and no symlinks');
+    expect(r.git('show', 'main:greeting.txt')).toBe('hello, world');
+    const t = (await lastRun(r.dir)).tasks.greet!;
+    expect(t.attempt).toBe(1);
+    expect(t.revisions?.[0]?.comments).toEqual([{ path: 'greeting.txt', line: 1, text: 'say hello to the world' }, { text: 'and no symlinks' }]);
+    s.keys('q');
+    await s.waitFor('[exited 0]');
+  });
+
   it('at 200×50 pauses and resumes output, retries, discards into an archive', async () => {
     const r = repo();
     const flag = join(r.root, 'flag');

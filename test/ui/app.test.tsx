@@ -89,8 +89,8 @@ describe('reading the screen', () => {
     expect(frame).toContain('⚠ review (conflict): conflicts with main');
     expect(frame).toContain('conflicting paths (2):');
     expect(frame).toContain('  README.md');
-    expect(frame).toContain('next: m requeue · R resolve · r retry · o shell · l log · a accept\n');
-    expect(frame).toContain('      d discard');
+    expect(frame).toContain('next: m requeue · R resolve · r retry · v diff · o shell · l log\n');
+    expect(frame).toContain('      a accept · d discard');
     expect(frame).toContain('MERGE QUEUE  ⚠ docs conflict: README.md, docs/api.md');
   });
 
@@ -122,9 +122,9 @@ describe('reading the screen', () => {
 
   it('the help bar offers the keys that work on the selected task', async () => {
     const app = renderApp(run());
-    expect(app.frame().split('\n').at(-1)).toBe('↑↓ select  enter focus  p pause  x cancel  o shell  d discard  ? help  q quit');
+    expect(app.frame().split('\n').at(-1)).toBe('↑↓ select  enter focus  p pause  x cancel  v diff  o shell  ? help  q quit');
     await app.press('j');
-    expect(app.frame().split('\n').at(-1)).toBe('↑↓ select  enter focus  m requeue  R resolve  r retry  o shell  ? help  q quit');
+    expect(app.frame().split('\n').at(-1)).toBe('↑↓ select  enter focus  m requeue  R resolve  r retry  v diff  ? help  q quit');
   });
 
   it('q while agents run asks whether to stop them or leave them running', async () => {

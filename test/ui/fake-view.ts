@@ -3,7 +3,7 @@
 import { criticalPath } from '../../source/core/dag.js';
 import type { FleetEvent, ReviewReason, TaskInfo } from '../../source/core/events.js';
 import { emptyRun, reduce, type RunState } from '../../source/core/state.js';
-import type { FleetView, Handoff, RunInfo, UiCommand } from '../../source/ui/fleet-view.js';
+import type { DiffAnswer, FleetView, Handoff, RunInfo, UiCommand } from '../../source/ui/fleet-view.js';
 
 /** "Now" in UI tests (the App gets `clock={() => NOW}`). */
 export const NOW = new Date(2026, 0, 15, 12, 4, 0).getTime();
@@ -74,6 +74,13 @@ export class FakeView implements FleetView {
   async send(command: UiCommand): Promise<{ ok: boolean; message: string }> {
     this.sent.push(command);
     return this.reply(command);
+  }
+
+  /** What diff() answers; the engine runs git in real life. */
+  diffs = new Map<string, DiffAnswer>();
+
+  async diff(key: string): Promise<DiffAnswer> {
+    return this.diffs.get(key) ?? { ok: false, message: `${key} has no change to show` };
   }
 
   async handoff(target: Handoff): Promise<void> {

@@ -8,13 +8,15 @@ import { useTerminalSize } from '../hooks/use-terminal-size.js';
 import { useScreenModel, type ScreenModel } from '../hooks/use-screen-model.js';
 import { useUi } from '../hooks/use-ui.js';
 import { helpSections } from '../key-help.js';
-import type { UiOutcome } from '../keymap.js';
+import { bindingContext, keysOf, labelOf, modeBindings, type UiOutcome } from '../keymap.js';
+import { placeOf } from '../diff-lines.js';
 import { MIN_COLUMNS, MIN_ROWS } from '../layout.js';
 import { colorEnabled } from '../no-color.js';
 import { scrollOf, type UiState } from '../ui-state.js';
 import { UiStore } from '../ui-store.js';
 import { AgentPane } from './AgentPane.js';
 import { ConfirmDialog } from './ConfirmDialog.js';
+import { CommentInput, DiffPane } from './DiffPane.js';
 import { FilterInput } from './FilterInput.js';
 import { Header } from './Header.js';
 import { HelpBar } from './HelpBar.js';
@@ -75,6 +77,14 @@ export function App({ view, onHandoff, onExit, store: given, clock = Date.now, c
 function Body({ model, ui, view, colour, now }: { model: ScreenModel; ui: UiState; view: FleetView; colour: boolean; now: number }) {
   const { layout } = model;
   const state = model.keys.state;
+  if (ui.mode.kind === 'diff' || ui.mode.kind === 'comment') {
+    return (
+      <>
+        <DiffPane diff={ui.mode.diff} colour={colour} width={layout.columns} height={layout.bodyHeight + layout.queueHeight} />
+        <StatusLine message={ui.status} hint={`run ${model.info.runId} · ${model.info.file}`} width={layout.columns} />
+      </>
+    );
+  }
   return (
     <>
       <Box height={layout.bodyHeight}>
@@ -116,5 +126,10 @@ function BottomLine({ model, ui }: { model: ScreenModel; ui: UiState }) {
   const width = model.layout.columns;
   if (ui.mode.kind === 'confirm' || ui.mode.kind === 'quit') return <ConfirmDialog question={ui.mode.question} width={width} />;
   if (ui.mode.kind === 'filter') return <FilterInput filter={ui.filter} width={width} />;
+  if (ui.mode.kind === 'comment') return <CommentInput on={placeOf(ui.mode.on)} draft={ui.mode.draft} width={width} />;
+  if (ui.mode.kind === 'diff') {
+    const c = bindingContext(ui, model.keys);
+    return <HelpBar entries={modeBindings('diff').map((b) => ({ keys: keysOf(b, 'bar'), label: labelOf(b, c) }))} width={width} />;
+  }
   return <HelpBar entries={model.bar} width={width} />;
 }

@@ -41,5 +41,18 @@ function carryOut(effect: KeyEffect, store: UiStore, h: KeyHandlers): void {
     case 'exit':
       h.onExit(effect.outcome);
       return;
+    case 'diff':
+      h.view.diff(effect.key).then(
+        (answer) =>
+          store.update((ui) =>
+            !answer.ok
+              ? withStatus(ui, answer.message)
+              : answer.lines.length === 0
+                ? withStatus(ui, `${effect.key}: no changes (${answer.what})`)
+                : { ...ui, status: undefined, mode: { kind: 'diff', diff: { key: effect.key, what: answer.what, lines: answer.lines, cursor: 0, comments: [] } } },
+          ),
+        (error: unknown) => store.update((ui) => withStatus(ui, `no diff: ${error instanceof Error ? error.message : String(error)}`)),
+      );
+      return;
   }
 }
