@@ -1,11 +1,10 @@
-import { chmodSync, mkdirSync, mkdtempSync, realpathSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, realpathSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { formatDuration } from '../core/duration.js';
-import { gitOk } from '../git/exec.js';
 import { latestRunOf } from '../engine/runs.js';
 import { stateDirFor } from '../engine/paths.js';
-import { DEMO_AGENTS, DEMO_FILES, demoFleetFile } from './demo-script.js';
+import { buildDemoProject } from '../engine/demo-project.js';
 import { runCommand } from './run.js';
 import { runOnTerminal } from './run-tty.js';
 
@@ -22,13 +21,7 @@ export interface DemoOptions {
 export async function demoCommand(options: DemoOptions): Promise<number> {
   const out = options.stdout ?? process.stdout;
   const root = realpathSync(options.dir ?? mkdtempSync(join(tmpdir(), 'fleet-demo-')));
-  const repo = join(root, 'app');
-  const agents = join(root, 'agents');
-  await buildRepo(repo);
-  mkdirSync(agents, { recursive: true });
-  for (const [name, body] of Object.entries(DEMO_AGENTS)) writeFileSync(join(agents, name), body, { mode: 0o755 });
-  const file = join(repo, 'fleet.yaml');
-  writeFileSync(file, demoFleetFile(agents));
+  const { repo, file } = await buildDemoProject(root);
 
   out.write(`fleet demo: a throwaway repo at ${repo}\n`);
   out.write('8 scripted tasks: 5 start in parallel, docs waits for greeting and colors, release for docs and flaky;\n');
@@ -60,20 +53,3 @@ export async function demoCommand(options: DemoOptions): Promise<number> {
   if (renameInReview) out.write(`  ${fleet} retry rename     # a fresh attempt on top of the new main\n`);
   return asScripted ? 0 : 1;
 }
-
-async function buildRepo(repo: string): Promise<void> {
-  mkdirSync(repo, { recursive: true });
-  const git = (...args: string[]) => gitOk(repo, args);
-  await git('init', '-q', '-b', 'main');
-  await git('config', 'user.name', 'Fleet Demo');
-  await git('config', 'user.email', 'demo@fleet.invalid');
-  for (const [rel, body] of Object.entries(DEMO_FILES)) {
-    mkdirSync(dirname(join(repo, rel)), { recursive: true });
-    writeFileSync(join(repo, rel), body);
-  }
-  chmodSync(join(repo, 'check.sh'), 0o755);
-  writeFileSync(join(repo, '.git', 'info', 'exclude'), 'fleet.yaml\n');
-  await git('add', '-A');
-  await git('commit', '-q', '-m', 'Demo app');
-}
-

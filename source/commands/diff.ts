@@ -1,6 +1,5 @@
 import { spawn } from 'node:child_process';
-import { DiffUnavailable, taskDiff } from '../engine/diff.js';
-import { gitPager } from '../git/diff.js';
+import { DiffUnavailable, diffPager, taskDiff } from '../engine/diff.js';
 import { findRun } from './find-run.js';
 import { loadSpec } from './load-spec.js';
 import { resolveKey } from './task-action.js';
@@ -37,7 +36,7 @@ export async function diffCommand(id: string, options: DiffOptions): Promise<num
     out.write(text === '' ? `${key}: no changes between ${diff.from.slice(0, 12)} and ${diff.what}\n` : text);
     return 0;
   }
-  await page(await gitPager(project.path), text);
+  await page(await diffPager(project.path), text);
   return 0;
 }
 

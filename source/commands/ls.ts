@@ -1,29 +1,8 @@
 // `fleet ls`: every fleet run on this machine, live or finished, with its task counts, the
-// worktrees it still has on disk and their size (inventory: engine/inventory.ts).
-import { existsSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { countByStatus, type TaskStatus } from '../core/selectors.js';
-import type { LockOwner } from '../engine/lock.js';
-import { stateDirFor } from '../engine/paths.js';
-import { listRegistered, registryPath } from '../engine/registry.js';
-import { canonicalPath } from '../git/paths.js';
-import { repoInfo } from '../git/repo.js';
-import type { WorktreeRecord } from '../git/worktree-list.js';
-import {
-  type FleetWorktree,
-  type RunStatus,
-  defaultWorktreeDir,
-  diskUsage,
-  fleetWorktreesOf,
-  forgetSpecs,
-  formatBytes,
-  liveOwner,
-  lockFilesOf,
-  readRuns,
-  recordedWorktreeDirs,
-  runStatus,
-  specOf,
-} from '../engine/inventory.js';
+// worktrees it still has on disk and their size (gathered by engine/reports.ts).
+import { formatBytes } from '../engine/inventory.js';
+import { machineReport, type LsOther, type LsRun, type LsTotal } from '../engine/reports.js';
+import { registryPath } from '../engine/registry.js';
 
 export interface LsOptions {
   json?: boolean;
@@ -34,136 +13,10 @@ export interface LsOptions {
   sizeBudgetMs?: number;
 }
 
-interface LsWorktree {
-  path: string;
-  branch: string | null;
-  task: string | null;
-  /** Its directory is gone (deleted by hand); git still records it. */
-  missing: boolean;
-  bytes: number;
-  complete: boolean;
-}
-
-interface LsRun {
-  file: string;
-  fileExists: boolean;
-  stateDir: string;
-  runId: string;
-  status: RunStatus;
-  pid: number | null;
-  exitCode: number | null;
-  createdAt: number;
-  tasks: number;
-  counts: Partial<Record<TaskStatus, number>>;
-  worktrees: LsWorktree[];
-  bytes: number;
-}
-
-interface LsOther extends LsWorktree {
-  repo: string;
-  runId: string | null;
-}
-
 /** `fleet ls`: prints (or with --json writes one JSON object) and returns the exit code. */
 export async function lsCommand(options: LsOptions = {}): Promise<number> {
   const out = options.stdout ?? process.stdout;
-  const cwd = options.cwd ?? process.cwd();
-  forgetSpecs();
-
-  // State dirs: every registered one that still exists, plus this directory's (for runs made
-  // before the registry existed). Each comes with the repositories its runs may have touched.
-  const stateDirs = new Map<string, Set<string>>();
-  const addRepos = (stateDir: string, repos: Iterable<string>) => {
-    const set = stateDirs.get(stateDir) ?? new Set<string>();
-    for (const r of repos) set.add(r);
-    stateDirs.set(stateDir, set);
-  };
-  for (const entry of listRegistered()) if (existsSync(entry.stateDir)) addRepos(entry.stateDir, entry.repos);
-  const here = await repoInfo(cwd).catch(() => undefined);
-  const localFile = join(cwd, 'fleet.yaml');
-  const localState = here ? join(here.commonDir, 'fleet') : existsSync(localFile) ? await stateDirFor(localFile) : undefined;
-  if (localState && existsSync(join(localState, 'runs'))) addRepos(localState, here ? [here.topLevel] : []);
-
-  const deadline = Date.now() + (options.sizeBudgetMs ?? 10_000);
-  const seenInodes = new Set<string>();
-  const measure = (w: WorktreeRecord): { bytes: number; complete: boolean } =>
-    isMissing(w)
-      ? { bytes: 0, complete: true }
-      : diskUsage(w.path, Math.min(deadline, Date.now() + 3000), seenInodes);
-
-  const groups = [...stateDirs].sort(([a], [b]) => a.localeCompare(b)).map(([stateDir, repos]) => {
-    const runs = readRuns(stateDir);
-    for (const run of runs) for (const p of specOf(run.file)?.projects ?? []) repos.add(p.path);
-    return { stateDir, repos, runs };
-  });
-  const dirs = new Set(recordedWorktreeDirs(groups.flatMap((g) => g.runs)));
-  for (const g of groups) for (const run of g.runs) for (const p of specOf(run.file)?.projects ?? []) dirs.add(canonicalPath(p.worktreeDir));
-  // Each repository once, however many state dirs name it.
-  const repoOf = new Map<string, { topLevel: string; commonDir: string }>();
-  for (const g of groups) {
-    for (const repo of g.repos) {
-      const info = existsSync(repo) ? await repoInfo(repo).catch(() => undefined) : undefined;
-      if (info) repoOf.set(repo, info);
-    }
-  }
-  for (const info of repoOf.values()) dirs.add(defaultWorktreeDir(info.topLevel));
-  const listed = new Map<string, FleetWorktree[]>();
-  for (const info of repoOf.values()) {
-    if (listed.has(info.commonDir)) continue;
-    listed.set(info.commonDir, (await fleetWorktreesOf(info.topLevel, dirs).catch(() => ({ fleet: [] as FleetWorktree[] }))).fleet);
-  }
-
-  const runs: LsRun[] = [];
-  const others: LsOther[] = [];
-  const claimed = new Set<string>();
-  for (const { stateDir, repos, runs: known } of groups) {
-    const commonDirs = new Set([...repos].flatMap((r) => repoOf.get(r)?.commonDir ?? []));
-    const worktrees = [...commonDirs].flatMap((d) => listed.get(d) ?? []);
-    const owners = lockFilesOf([stateDir], commonDirs).map(liveOwner).filter((o): o is LockOwner => !!o);
-    for (const run of known) {
-      const owner = owners.find((o) => o.runId === run.runId);
-      const paths = new Set(Object.values(run.state?.tasks ?? {}).flatMap((t) => (t.worktree ? [canonicalPath(t.worktree)] : [])));
-      const mine = worktrees.filter((w) => !claimed.has(w.path) && (w.runId === run.runId || (w.runId === undefined && paths.has(canonicalPath(w.path)))));
-      const rows = mine.map((w) => {
-        claimed.add(w.path);
-        const task = w.kind === 'gate' ? '(merge gate)' : (w.key ?? w.id ?? null);
-        return { path: w.path, branch: w.record.branch ?? null, task, missing: isMissing(w.record), ...measure(w.record) };
-      });
-      const counts = run.state ? countByStatus(run.state) : undefined;
-      runs.push({
-        file: run.file,
-        fileExists: run.fileExists,
-        stateDir,
-        runId: run.runId,
-        status: runStatus(run, owner !== undefined),
-        pid: owner?.pid ?? null,
-        exitCode: run.state?.stopped?.exitCode ?? null,
-        createdAt: run.createdAt,
-        tasks: run.state?.order.length ?? 0,
-        counts: counts ? Object.fromEntries(Object.entries(counts).filter(([, n]) => n > 0)) : {},
-        worktrees: rows,
-        bytes: rows.reduce((sum, w) => sum + w.bytes, 0),
-      });
-    }
-  }
-  // Fleet worktrees no listed run claims: a run whose state dir was deleted, or never registered.
-  for (const [commonDir, worktrees] of listed) {
-    for (const w of worktrees) {
-      if (claimed.has(w.path)) continue;
-      claimed.add(w.path);
-      others.push({ repo: dirname(commonDir), path: w.path, branch: w.record.branch ?? null, task: w.key ?? w.id ?? null, runId: w.runId ?? null, missing: isMissing(w.record), ...measure(w.record) });
-    }
-  }
-
-  runs.sort((a, b) => a.file.localeCompare(b.file) || a.runId.localeCompare(b.runId));
-  const all = [...runs.flatMap((r) => r.worktrees), ...others];
-  const total = {
-    runs: runs.length,
-    live: runs.filter((r) => r.status === 'live').length,
-    worktrees: all.length,
-    bytes: all.reduce((sum, w) => sum + w.bytes, 0),
-    complete: all.every((w) => w.complete),
-  };
+  const { runs, others, total } = await machineReport(options.cwd ?? process.cwd(), options.sizeBudgetMs);
   if (options.json) {
     out.write(`${JSON.stringify({ registry: registryPath(), runs, others, total })}\n`);
     return 0;
@@ -172,7 +25,7 @@ export async function lsCommand(options: LsOptions = {}): Promise<number> {
   return 0;
 }
 
-function printRuns(out: NodeJS.WritableStream, runs: LsRun[], others: LsOther[], total: { runs: number; live: number; worktrees: number; bytes: number; complete: boolean }): void {
+function printRuns(out: NodeJS.WritableStream, runs: LsRun[], others: LsOther[], total: LsTotal): void {
   if (runs.length === 0 && others.length === 0) {
     out.write(`no fleet runs recorded on this machine (registry: ${registryPath()})\n`);
     return;
@@ -194,11 +47,6 @@ function printRuns(out: NodeJS.WritableStream, runs: LsRun[], others: LsOther[],
     for (const w of others) out.write(`      ${w.path}  ${w.branch?.replace('refs/heads/', '') ?? 'detached'}${w.runId ? ` (run ${w.runId})` : ''}${w.missing ? ' (directory gone)' : ''}  ${size(w)}\n`);
   }
   out.write(`total: ${total.runs} run${total.runs === 1 ? '' : 's'} (${total.live} live), ${total.worktrees} worktree${total.worktrees === 1 ? '' : 's'}, ${size(total)}\n`);
-}
-
-/** git marks only unlocked worktrees prunable; fleet's are locked, so look at the disk too. */
-function isMissing(w: WorktreeRecord): boolean {
-  return w.prunable !== undefined || !existsSync(w.path);
 }
 
 function describeStatus(run: LsRun): string {

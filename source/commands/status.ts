@@ -1,10 +1,7 @@
 import { formatDuration } from '../core/duration.js';
 import { queueNote, taskStatus, waitingFor } from '../core/selectors.js';
 import { summaryLines } from '../ui/summary.js';
-import type { FleetSpec } from '../core/fleet.js';
-import type { RunState } from '../core/state.js';
-import { loadFleetFile } from '../config/load.js';
-import { isAncestor, revParse } from '../git/repo.js';
+import { mergesNoLongerInBase } from '../engine/reports.js';
 import { findRun } from './find-run.js';
 
 export interface StatusOptions {
@@ -45,23 +42,4 @@ export async function statusCommand(options: StatusOptions): Promise<number> {
   }
   for (const line of summaryLines(state).slice(1)) out.write(`${line}\n`);
   return 0;
-}
-
-/** docs/design.md#advancing-base: a merged task is never re-queued, but if its base later stops containing it, say so. */
-async function mergesNoLongerInBase(state: RunState): Promise<Set<string>> {
-  const gone = new Set<string>();
-  let spec: FleetSpec;
-  try {
-    spec = loadFleetFile(state.file);
-  } catch {
-    return gone; // the file changed or went away; nothing to compare against
-  }
-  for (const key of state.order) {
-    const t = state.tasks[key]!;
-    const project = spec.projects.find((p) => p.name === t.project);
-    if (t.state !== 'merged' || !t.mergedCommit || !project) continue;
-    const base = await revParse(project.path, `refs/heads/${t.base}`).catch(() => undefined);
-    if (base && !(await isAncestor(project.path, t.mergedCommit, base).catch(() => true))) gone.add(key);
-  }
-  return gone;
 }

@@ -4,6 +4,9 @@ import type { TaskRecord } from '../core/state.js';
 import { diffText, mergeBase } from '../git/diff.js';
 import { readRef } from '../git/refs.js';
 
+/** The pager git itself would use in that repository (GIT_PAGER, core.pager, PAGER). */
+export { gitPager as diffPager } from '../git/diff.js';
+
 // What a task changed, for `fleet diff` and the UI's diff view: the engine (or the command) runs
 // git; the UI only ever gets the lines. File names and contents are the agent's writing, so they
 // go through the same sanitizer as its output (colour survives, nothing else).

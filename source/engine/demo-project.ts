@@ -1,8 +1,11 @@
 // The throwaway project `fleet demo` builds: a tiny repo, scripted agents (plain shell, no agent
 // CLI), and a fleet file that exercises parallel tasks, a dependency chain, a retried check
 // failure and a conflict that lands in review.
+import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { gitOk } from '../git/exec.js';
 
-export const DEMO_FILES: Record<string, string> = {
+const DEMO_FILES: Record<string, string> = {
   'README.md': '# Demo app\n\nA tiny project for `fleet demo`.\n',
   'src/app.txt': 'app v1\n',
   'check.sh': [
@@ -21,7 +24,7 @@ function agent(lines: string[], seconds: number, edit: string): string {
   return `#!/bin/sh\nset -e\n${steps}\n${edit}\n`;
 }
 
-export const DEMO_AGENTS: Record<string, string> = {
+const DEMO_AGENTS: Record<string, string> = {
   'title.sh': agent(
     ['Reading README.md', 'Choosing a better title', 'Editing README.md'],
     1.5,
@@ -69,7 +72,7 @@ export const DEMO_AGENTS: Record<string, string> = {
   ),
 };
 
-export function demoFleetFile(agentsDir: string): string {
+function demoFleetFile(agentsDir: string): string {
   const run = (name: string) => JSON.stringify(`sh ${agentsDir}/${name}.sh`);
   return `# Written by \`fleet demo\`. Every task is a scripted shell "agent".
 version: 1
@@ -109,3 +112,32 @@ tasks:
     depends_on: [docs, flaky]
 `;
 }
+
+/** Builds the demo under `root`: the repository in `app/` (its fleet.yaml excluded from git) and the agents in `agents/`. */
+export async function buildDemoProject(root: string): Promise<{ repo: string; file: string }> {
+  const repo = join(root, 'app');
+  const agents = join(root, 'agents');
+  await buildRepo(repo);
+  mkdirSync(agents, { recursive: true });
+  for (const [name, body] of Object.entries(DEMO_AGENTS)) writeFileSync(join(agents, name), body, { mode: 0o755 });
+  const file = join(repo, 'fleet.yaml');
+  writeFileSync(file, demoFleetFile(agents));
+  return { repo, file };
+}
+
+async function buildRepo(repo: string): Promise<void> {
+  mkdirSync(repo, { recursive: true });
+  const git = (...args: string[]) => gitOk(repo, args);
+  await git('init', '-q', '-b', 'main');
+  await git('config', 'user.name', 'Fleet Demo');
+  await git('config', 'user.email', 'demo@fleet.invalid');
+  for (const [rel, body] of Object.entries(DEMO_FILES)) {
+    mkdirSync(dirname(join(repo, rel)), { recursive: true });
+    writeFileSync(join(repo, rel), body);
+  }
+  chmodSync(join(repo, 'check.sh'), 0o755);
+  writeFileSync(join(repo, '.git', 'info', 'exclude'), 'fleet.yaml\n');
+  await git('add', '-A');
+  await git('commit', '-q', '-m', 'Demo app');
+}
+
