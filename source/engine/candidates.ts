@@ -96,8 +96,9 @@ export class Candidates {
     const seen: { tip?: string; message?: string } = {};
     const failure = last?.state === 'failed' && last.message ? { attempt: last.attempt, summary: last.message, detail: '' } : undefined;
     const outcome = await runAttempt(this.scoped(task.key, n, seen), { task: spec, attempt: round.attempt, slot, startAt: 'fresh', failure });
-    round.running.delete(n);
+    // Recorded before it leaves the round: the last one out decides on every candidate's result.
     await this.finish(task, n, round, outcome, seen);
+    round.running.delete(n);
     // At the task's own cap the breaker stopped every candidate; the last one out fails the task.
     if (outcome.kind === 'stopped' && round.running.size === 0 && this.engine.stoppedAtCap(task.key)) return this.engine.failOverBudget(task, round.attempt);
     // Stopped while nobody decided: fleet is shutting down; the next run resumes the round.
