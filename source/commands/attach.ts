@@ -1,10 +1,10 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runExitCode } from '../core/selectors.js';
-import { runPaths } from '../engine/paths.js';
-import { findRun } from './find-run.js';
-import { RemoteView } from './remote-view.js';
-import { UserError } from './user-error.js';
+import { runPaths } from '../engine/host/paths.js';
+import { findRun } from './support/find-run.js';
+import { RemoteView } from './support/remote-view.js';
+import { UserError } from './support/user-error.js';
 
 /** `fleet attach`: the UI for a run whose engine is still going (local or over a new SSH login). */
 export async function attachCommand(options: { file?: string }): Promise<number> {

@@ -1,8 +1,8 @@
 import { capText } from '../core/budget.js';
-import { awaitResult, postRequest } from '../engine/inbox.js';
-import { runPaths } from '../engine/paths.js';
-import { findRun } from './find-run.js';
-import { UserError } from './user-error.js';
+import { awaitResult, postRequest } from '../engine/host/inbox.js';
+import { runPaths } from '../engine/host/paths.js';
+import { findRun } from './support/find-run.js';
+import { UserError } from './support/user-error.js';
 
 export interface BudgetOptions {
   file?: string;

@@ -1,18 +1,18 @@
 // `fleet clean`: finds what fleet left behind — task and gate worktrees, fleet/* branches,
 // refs/fleet/<run>/* refs, stale locks — that no live run owns, archives anything holding work
 // that is not merged, removes the rest, and says what it did, one line per action.
-// Gathering is engine/clean-inventory.ts, the policy engine/clean-plan.ts, the doing
-// engine/clean-apply.ts; this file holds the options and the printing (docs/clean.md).
+// Gathering is engine/clean/inventory.ts, the policy engine/clean/plan.ts, the doing
+// engine/clean/apply.ts; this file holds the options and the printing (docs/clean.md).
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseDuration } from '../core/duration.js';
-import { applyClean } from '../engine/clean-apply.js';
-import { findCleanScope, gatherCleanInventory } from '../engine/clean-inventory.js';
-import { CleanRunningError, inspectCleanLocks, takeCleanLocks, type CleanLocks } from '../engine/clean-locks.js';
-import { planClean } from '../engine/clean-plan.js';
-import { forgetSpecs } from '../engine/inventory.js';
-import { unregister } from '../engine/registry.js';
-import { UserError } from './user-error.js';
+import { applyClean } from '../engine/clean/apply.js';
+import { findCleanScope, gatherCleanInventory } from '../engine/clean/inventory.js';
+import { CleanRunningError, inspectCleanLocks, takeCleanLocks, type CleanLocks } from '../engine/clean/locks.js';
+import { planClean } from '../engine/clean/plan.js';
+import { forgetSpecs } from '../engine/host/inventory.js';
+import { unregister } from '../engine/host/registry.js';
+import { UserError } from './support/user-error.js';
 
 export interface CleanOptions {
   /** Where "the repository here" and ./fleet.yaml are looked for (default: process.cwd()). */

@@ -2,11 +2,11 @@ import { mkdtempSync, realpathSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { formatDuration } from '../core/duration.js';
-import { latestRunOf } from '../engine/runs.js';
-import { stateDirFor } from '../engine/paths.js';
+import { latestRunOf } from '../engine/host/runs.js';
+import { stateDirFor } from '../engine/host/paths.js';
 import { buildDemoProject } from '../engine/demo-project.js';
 import { runCommand } from './run.js';
-import { runOnTerminal } from './run-tty.js';
+import { runOnTerminal } from './support/run-tty.js';
 
 export interface DemoOptions {
   stdout?: NodeJS.WritableStream;

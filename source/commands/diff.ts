@@ -1,9 +1,9 @@
 import { spawn } from 'node:child_process';
 import { DiffUnavailable, diffPager, taskDiff } from '../engine/diff.js';
-import { findRun } from './find-run.js';
-import { loadSpec } from './load-spec.js';
+import { findRun } from './support/find-run.js';
+import { loadSpec } from './support/load-spec.js';
 import { resolveKey } from './task-action.js';
-import { UserError } from './user-error.js';
+import { UserError } from './support/user-error.js';
 
 export interface DiffOptions {
   file?: string;

@@ -1,8 +1,8 @@
 // `fleet ls`: every fleet run on this machine, live or finished, with its task counts, the
-// worktrees it still has on disk and their size (gathered by engine/reports.ts).
-import { formatBytes } from '../engine/inventory.js';
-import { machineReport, type LsOther, type LsRun, type LsTotal } from '../engine/reports.js';
-import { registryPath } from '../engine/registry.js';
+// worktrees it still has on disk and their size (gathered by engine/host/reports.ts).
+import { formatBytes } from '../engine/host/inventory.js';
+import { machineReport, type LsOther, type LsRun, type LsTotal } from '../engine/host/reports.js';
+import { registryPath } from '../engine/host/registry.js';
 
 export interface LsOptions {
   json?: boolean;

@@ -6,12 +6,12 @@ import { cleanCommand } from './clean.js';
 import { lsCommand } from './ls.js';
 import { demoCommand } from './demo.js';
 import { diffCommand } from './diff.js';
-import { commentOption, locationOption, type CommentList } from './revise-options.js';
-import { runOnTerminal } from './run-tty.js';
+import { commentOption, locationOption, type CommentList } from './support/revise-options.js';
+import { runOnTerminal } from './support/run-tty.js';
 import { runCommand } from './run.js';
 import { statusCommand } from './status.js';
 import { taskActionCommand } from './task-action.js';
-import { printUserError, UserError } from './user-error.js';
+import { printUserError, UserError } from './support/user-error.js';
 import { validateCommand } from './validate.js';
 
 const ACTION_HELP: Record<(typeof TASK_ACTIONS)[number], string> = {

@@ -4,12 +4,12 @@ import { withConcurrency } from '../config/queue.js';
 import { noticeDriver, SYSTEM_CLOCK, terminalBytes } from '../core/notify.js';
 import { runExitCode } from '../core/selectors.js';
 import type { RunState } from '../core/state.js';
-import { ensureDir, stateDirFor } from '../engine/paths.js';
+import { ensureDir, stateDirFor } from '../engine/host/paths.js';
 import { openRun } from '../engine/run-session.js';
-import { eventLine } from '../ui/event-line.js';
-import { summaryLines } from '../ui/summary.js';
-import { loadSpec } from './load-spec.js';
-import { firstProblem, preflight } from './preflight.js';
+import { eventLine } from '../ui/print/event-line.js';
+import { summaryLines } from '../ui/print/summary.js';
+import { loadSpec } from './support/load-spec.js';
+import { firstProblem, preflight } from '../engine/preflight.js';
 
 export interface RunOptions {
   file?: string;

@@ -1,8 +1,8 @@
 import { formatDuration } from '../core/duration.js';
 import { queueNote, taskStatus, waitingFor } from '../core/selectors.js';
-import { summaryLines } from '../ui/summary.js';
-import { mergesNoLongerInBase } from '../engine/reports.js';
-import { findRun } from './find-run.js';
+import { summaryLines } from '../ui/print/summary.js';
+import { mergesNoLongerInBase } from '../engine/host/reports.js';
+import { findRun } from './support/find-run.js';
 
 export interface StatusOptions {
   file?: string;

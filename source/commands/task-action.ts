@@ -1,10 +1,10 @@
 import { appliesTo, disabledReason, refusal, type TaskAction } from '../core/actions.js';
 import type { RevisionComment } from '../core/events.js';
 import type { RunState } from '../core/state.js';
-import { awaitResult, postRequest } from '../engine/inbox.js';
-import { runPaths } from '../engine/paths.js';
-import { findRun } from './find-run.js';
-import { UserError } from './user-error.js';
+import { awaitResult, postRequest } from '../engine/host/inbox.js';
+import { runPaths } from '../engine/host/paths.js';
+import { findRun } from './support/find-run.js';
+import { UserError } from './support/user-error.js';
 
 export interface ActionOptions {
   file?: string;

@@ -1,9 +1,9 @@
 import { capText, worstCaseFanOut, worstCaseSpend } from '../core/budget.js';
 import { criticalPath, waves } from '../core/dag.js';
 import type { FleetSpec } from '../core/fleet.js';
-import { loadSpec } from './load-spec.js';
-import { issuesInFile, preflight } from './preflight.js';
-import { configProblems, printUserError, UserError } from './user-error.js';
+import { loadSpec } from './support/load-spec.js';
+import { issuesInFile, preflight } from '../engine/preflight.js';
+import { configProblems, printUserError, UserError } from './support/user-error.js';
 
 export interface ValidateOptions {
   file?: string;

@@ -1,5 +1,5 @@
 // Best-of-N in the store: what each candidate of a task did, and which one won. Pure, like the
-// reducer that calls it (state.ts); the engine side is engine/candidates.ts.
+// reducer that calls it (state.ts); the engine side is engine/fan-out/candidates.ts.
 import type { CandidateState, DiffStat, EventOf, PickedBy } from './events.js';
 import type { StoredState, TaskRecord } from './state.js';
 

@@ -91,7 +91,7 @@ export interface TaskSpec {
   approve: boolean;
   /** Set when the task runs as two or more candidates. */
   candidates?: CandidatesSpec;
-  /** Set only on the spec of one candidate (engine/candidates.ts): its number, 1..N. */
+  /** Set only on the spec of one candidate (engine/fan-out/candidates.ts): its number, 1..N. */
   asCandidate?: number;
   /** Passed with the agent's model flag and as FLEET_MODEL. */
   model?: string;

@@ -1,7 +1,7 @@
 // Every name fleet writes into a repository, each with its builder and its parser. `fleet clean`
 // and `fleet ls` decide what is fleet's by parsing, and clean deletes what parses, so a parser
 // accepts exactly what a builder makes: a task id (core/fleet.ts#TASK_ID_PATTERN) and a run id
-// (engine/paths.ts#newRunId) in their places, nothing else. Builders refuse what would not parse.
+// (engine/host/paths.ts#newRunId) in their places, nothing else. Builders refuse what would not parse.
 // The table of names is in docs/clean.md.
 import { TASK_ID_PATTERN } from './fleet.js';
 

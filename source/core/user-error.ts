@@ -21,3 +21,12 @@ export class UserError extends Error {
     super(message);
   }
 }
+
+export function problemsInFile(count: number): string {
+  return `${count} problem(s) in the fleet file`;
+}
+
+/** Problems in the fleet file: each printed at its position, then one summary line, exit 2. */
+export function configProblems(issues: readonly ConfigIssue[]): UserError {
+  return new UserError(problemsInFile(issues.length), undefined, 2, issues);
+}

@@ -15,7 +15,7 @@ import { bringIgnoredFiles } from '../git/worktree-files.js';
 import { samePath } from '../git/paths.js';
 import { branchName, fleetRef, worktreePath, type EngineContext } from './context.js';
 import { logInternalError } from './internal-error.js';
-import { attemptLogDir } from './paths.js';
+import { attemptLogDir } from './host/paths.js';
 import { runAgent } from './run-agent.js';
 import { runShellSteps, type StepResult } from './steps.js';
 

@@ -5,7 +5,7 @@ import type { RunRefKind } from '../core/names.js';
 import type { Job } from '../agents/job.js';
 import type { Runner } from '../agents/runner.js';
 import type { OutputBook } from './output.js';
-import type { RunPaths } from './paths.js';
+import type { RunPaths } from './host/paths.js';
 import type { Store } from './store.js';
 
 /** An event as the engine emits it; the time is stamped on dispatch. */
@@ -34,7 +34,7 @@ export interface EngineContext {
 }
 
 // Thin wrappers over core/names.ts, where every name fleet writes has its builder and parser.
-// The spec of one candidate (engine/candidates.ts) gets that candidate's names.
+// The spec of one candidate (engine/fan-out/candidates.ts) gets that candidate's names.
 export function branchName(task: TaskSpec): string {
   return task.asCandidate ? names.candidateBranchName(task.id, task.asCandidate) : names.branchName(task.id);
 }

@@ -8,13 +8,13 @@ import { archiveAndRemove } from '../git/archive.js';
 import { localRunner } from '../agents/runner.js';
 import type { RateLimitSignal } from '../agents/progress.js';
 import { runAttempt, type Revision, type StartAt } from './attempt.js';
-import { asWinner, Candidates } from './candidates.js';
+import { asWinner, Candidates } from './fan-out/candidates.js';
 import { archiveRef, branchName, worktreePath, type EngineContext, type EventInput } from './context.js';
-import { MergeQueue } from './merge-queue.js';
+import { MergeQueue } from './queue/merge-queue.js';
 import { OutputBook } from './output.js';
-import { BudgetGate } from './budget-gate.js';
-import { RateGate } from './rate-gate.js';
-import type { RunPaths } from './paths.js';
+import { BudgetGate } from './fan-out/budget-gate.js';
+import { RateGate } from './fan-out/rate-gate.js';
+import type { RunPaths } from './host/paths.js';
 import type { Store } from './store.js';
 
 export type Feedback = { attempt: number; summary: string; detail: string };

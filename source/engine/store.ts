@@ -1,7 +1,7 @@
 import type { FleetEvent } from '../core/events.js';
 import { isEphemeral } from '../core/events.js';
 import { emptyRun, reduce, type RunState } from '../core/state.js';
-import { writeFileAtomic } from './atomic-write.js';
+import { writeFileAtomic } from './host/atomic-write.js';
 import type { Journal } from './journal.js';
 
 export type Listener = (state: RunState, event: FleetEvent) => void;

@@ -1,5 +1,5 @@
 // Read-only questions `fleet clean` asks of a repository before it decides what to remove
-// (engine/clean-plan.ts decides; engine/clean-apply.ts removes).
+// (engine/clean/plan.ts decides; engine/clean/apply.ts removes).
 import { git } from './exec.js';
 
 /** Refs under `prefixes` whose history contains `oid`. */

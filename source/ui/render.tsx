@@ -4,13 +4,13 @@ import './no-color.js';
 import { render } from 'ink';
 import { noticeDriver, SYSTEM_CLOCK, terminalBytes } from '../core/notify.js';
 import { App } from './components/App.js';
-import type { FleetView, Handoff } from './fleet-view.js';
-import type { UiOutcome } from './keymap.js';
+import type { FleetView, Handoff } from './model/fleet-view.js';
+import type { UiOutcome } from './keys/keymap.js';
 import { guardScreen, TerminalScreen } from './terminal-screen.js';
-import { withStatus } from './ui-state.js';
-import { UiStore } from './ui-store.js';
+import { withStatus } from './model/ui-state.js';
+import { UiStore } from './model/ui-store.js';
 
-export type { UiOutcome } from './keymap.js';
+export type { UiOutcome } from './keys/keymap.js';
 
 export interface RunUiOptions {
   stdin?: NodeJS.ReadStream;

@@ -20,7 +20,7 @@ import {
   runRef,
   worktreePath,
 } from '../../source/core/names.js';
-import { newRunId } from '../../source/engine/paths.js';
+import { newRunId } from '../../source/engine/host/paths.js';
 
 const RUN = '20261125-154907-3fa2';
 /** A run id whose last part is all digits: `_gate-<run>` must not read as `_gate-<shorter run>-<n>`. */

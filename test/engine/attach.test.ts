@@ -2,8 +2,8 @@ import { readFileSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runCommand } from '../../source/commands/run.js';
-import { RemoteView } from '../../source/commands/remote-view.js';
-import { runPaths, stateDirFor } from '../../source/engine/paths.js';
+import { RemoteView } from '../../source/commands/support/remote-view.js';
+import { runPaths, stateDirFor } from '../../source/engine/host/paths.js';
 import { tempRepos } from '../helpers/repo.js';
 import { agent, Capture, lastRun, writeFleet } from '../helpers/fleet.js';
 

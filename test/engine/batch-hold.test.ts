@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { TaskSpec } from '../../source/core/fleet.js';
 import type { TaskRecord } from '../../source/core/state.js';
-import { holdUntil } from '../../source/engine/batch.js';
+import { holdUntil } from '../../source/engine/queue/batch.js';
 
 const head = { check: ['npm test'] } as unknown as TaskSpec;
 const record = (patch: Partial<TaskRecord>) => ({ key: 'k', state: 'queued', since: 0, archives: [], ...patch }) as TaskRecord;

@@ -1,6 +1,6 @@
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { stateDirFor } from '../../source/engine/paths.js';
+import { stateDirFor } from '../../source/engine/host/paths.js';
 import { describe, expect, it } from 'vitest';
 import { tempRepos } from '../helpers/repo.js';
 import { AGENTS, agent, fleetCli, lastRun, runFleet, startRun, writeFleet } from '../helpers/fleet.js';

@@ -1,10 +1,10 @@
 // `fleet clean`'s policy, case by case, on hand-made inventories: no git, no disk.
 import { describe, expect, it } from 'vitest';
 import type { StoredState, TaskRecord } from '../../source/core/state.js';
-import type { CleanInventory, CleanRun, RepoSnapshot } from '../../source/engine/clean-model.js';
-import { planClean } from '../../source/engine/clean-plan.js';
-import { classifyWorktree } from '../../source/engine/inventory.js';
-import type { LockOwner } from '../../source/engine/lock.js';
+import type { CleanInventory, CleanRun, RepoSnapshot } from '../../source/engine/clean/model.js';
+import { planClean } from '../../source/engine/clean/plan.js';
+import { classifyWorktree } from '../../source/engine/host/inventory.js';
+import type { LockOwner } from '../../source/engine/host/lock.js';
 import type { WorktreeRecord } from '../../source/git/worktree-list.js';
 
 const OLD = '20260101-000000-aaaa';

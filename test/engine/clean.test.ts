@@ -5,10 +5,10 @@ import { hostname } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { cleanCommand, parseAge, type CleanOptions } from '../../source/commands/clean.js';
-import { UserError } from '../../source/commands/user-error.js';
-import { readLock } from '../../source/engine/lock.js';
-import { stateDirFor } from '../../source/engine/paths.js';
-import { listRegistered, registerRun, registryPath } from '../../source/engine/registry.js';
+import { UserError } from '../../source/commands/support/user-error.js';
+import { readLock } from '../../source/engine/host/lock.js';
+import { stateDirFor } from '../../source/engine/host/paths.js';
+import { listRegistered, registerRun, registryPath } from '../../source/engine/host/registry.js';
 import { tempRepos, type TempRepo } from '../helpers/repo.js';
 import { agent, Capture, lastRun, runFleet, startRun, writeFleet } from '../helpers/fleet.js';
 

@@ -6,7 +6,7 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { LOG_CAP_BYTES } from '../../source/agents/tail.js';
-import { attemptLogDir, runPaths, stateDirFor } from '../../source/engine/paths.js';
+import { attemptLogDir, runPaths, stateDirFor } from '../../source/engine/host/paths.js';
 import { tempRepos, type TempRepo } from '../helpers/repo.js';
 import { agent, fleetCli, lastRun, runFleet, writeFleet } from '../helpers/fleet.js';
 

@@ -4,8 +4,8 @@ import { dirname, join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { lsCommand } from '../../source/commands/ls.js';
 import { runCommand } from '../../source/commands/run.js';
-import { stateDirFor } from '../../source/engine/paths.js';
-import { listRegistered, registerRun, registryPath } from '../../source/engine/registry.js';
+import { stateDirFor } from '../../source/engine/host/paths.js';
+import { listRegistered, registerRun, registryPath } from '../../source/engine/host/registry.js';
 import { tempRepos, type TempRepo } from '../helpers/repo.js';
 import { agent, Capture, lastRun, runFleet, writeFleet } from '../helpers/fleet.js';
 

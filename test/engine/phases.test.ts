@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { stateDirFor } from '../../source/engine/paths.js';
+import { stateDirFor } from '../../source/engine/host/paths.js';
 import { Store } from '../../source/engine/store.js';
 import { tempRepos } from '../helpers/repo.js';
 import { lastRun, runFleet, writeFleet } from '../helpers/fleet.js';

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { RunState } from '../../source/core/state.js';
-import { runPaths, stateDirFor } from '../../source/engine/paths.js';
+import { runPaths, stateDirFor } from '../../source/engine/host/paths.js';
 import { createTempRepo, tempRepos } from '../helpers/repo.js';
 import { agent, fleetCli, lastRun, runFleet, startRun, writeFleet } from '../helpers/fleet.js';
 

@@ -3,7 +3,7 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { runPaths, stateDirFor } from '../../source/engine/paths.js';
+import { runPaths, stateDirFor } from '../../source/engine/host/paths.js';
 import { tempRepos } from '../helpers/repo.js';
 import { agent, fleetCli, lastRun, runFleet, startRun, writeFleet } from '../helpers/fleet.js';
 

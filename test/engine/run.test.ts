@@ -227,7 +227,7 @@ describe('the journal', () => {
     const { readFileSync } = await import('node:fs');
     const { readJournal } = await import('../../source/engine/journal.js');
     const { replay } = await import('../../source/core/state.js');
-    const { runPaths, stateDirFor } = await import('../../source/engine/paths.js');
+    const { runPaths, stateDirFor } = await import('../../source/engine/host/paths.js');
     const r = repo({ files: { 'README.md': 'title\n' } });
     writeFleet(
       r.dir,
@@ -251,7 +251,7 @@ tasks:
 describe('slots, files and limits', () => {
   it('never runs more agents than `concurrency`, and does use every slot', async () => {
     const { readJournal } = await import('../../source/engine/journal.js');
-    const { runPaths, stateDirFor } = await import('../../source/engine/paths.js');
+    const { runPaths, stateDirFor } = await import('../../source/engine/host/paths.js');
     const r = repo();
     const tasks = ['a', 'b', 'c', 'd', 'e'].map((id) => `  - { id: ${id}, run: "${agent('edit', `${id}.txt`, id, '0.4')}" }`).join('\n');
     writeFleet(r.dir, `version: 1\nconcurrency: 2\ntasks:\n${tasks}\n`);

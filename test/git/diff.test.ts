@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { diffText } from '../../source/git/diff.js';
-import { diffTargets, fileStarts } from '../../source/ui/diff-lines.js';
+import { diffTargets, fileStarts } from '../../source/ui/model/diff-lines.js';
 import { tempRepos } from '../helpers/repo.js';
 
 const newRepo = tempRepos();

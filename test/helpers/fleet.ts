@@ -4,9 +4,9 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { runCommand, type RunOptions } from '../../source/commands/run.js';
 import { main } from '../../source/commands/main.js';
-import { printUserError, UserError } from '../../source/commands/user-error.js';
-import { stateDirFor } from '../../source/engine/paths.js';
-import { latestRunOf } from '../../source/engine/runs.js';
+import { printUserError, UserError } from '../../source/commands/support/user-error.js';
+import { stateDirFor } from '../../source/engine/host/paths.js';
+import { latestRunOf } from '../../source/engine/host/runs.js';
 import type { RunState } from '../../source/core/state.js';
 
 export const AGENTS = new URL('../fixtures/agents/', import.meta.url).pathname;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { helpSections } from '../../source/ui/key-help.js';
-import { BINDINGS, keysOf } from '../../source/ui/keymap.js';
+import { helpSections } from '../../source/ui/keys/key-help.js';
+import { BINDINGS, keysOf } from '../../source/ui/keys/keymap.js';
 import { added, ago, FakeView, queued, review, started, worktreeOf } from './fake-view.js';
 import { frameFits, KEYS, renderApp, resize, tick } from './harness.js';
 

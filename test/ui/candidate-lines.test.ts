@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { emptyRun, reduce, type RunState } from '../../source/core/state.js';
 import type { FleetEvent } from '../../source/core/events.js';
 import type { EventInput } from '../../source/engine/context.js';
-import { paneDetails } from '../../source/ui/pane-details.js';
+import { paneDetails } from '../../source/ui/model/pane-details.js';
 
 const TASK = { key: 'a', id: 'a', project: 'p', title: 'a', dependsOn: [], agent: 'claude', base: 'main', retries: 0 };
 

@@ -5,9 +5,9 @@ import { AgentPane } from '../../source/ui/components/AgentPane.js';
 import { Header } from '../../source/ui/components/Header.js';
 import { MergeQueue } from '../../source/ui/components/MergeQueue.js';
 import { TaskList } from '../../source/ui/components/TaskList.js';
-import { packQueue, queueItems } from '../../source/ui/queue-items.js';
-import { displayOrder } from '../../source/ui/task-order.js';
-import { FOLLOW, type Scroll } from '../../source/ui/ui-state.js';
+import { packQueue, queueItems } from '../../source/ui/model/queue-items.js';
+import { displayOrder } from '../../source/ui/model/task-order.js';
+import { FOLLOW, type Scroll } from '../../source/ui/model/ui-state.js';
 import { added, ago, failed, FakeView, merged, NOW, queued, review, started } from './fake-view.js';
 import './harness.js';
 

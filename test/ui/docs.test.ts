@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { expect, it } from 'vitest';
 import { appliesTo, TASK_ACTIONS } from '../../source/core/actions.js';
-import { helpSections } from '../../source/ui/key-help.js';
+import { helpSections } from '../../source/ui/keys/key-help.js';
 
 /** The keys of docs/ui.md, as the `?` overlay shows them: one table per mode. */
 function keyTables(): string {

@@ -3,7 +3,7 @@
 import { criticalPath } from '../../source/core/dag.js';
 import type { FleetEvent, ReviewReason, TaskInfo } from '../../source/core/events.js';
 import { emptyRun, reduce, type RunState } from '../../source/core/state.js';
-import type { DiffAnswer, FleetView, Handoff, RunInfo, UiCommand } from '../../source/ui/fleet-view.js';
+import type { DiffAnswer, FleetView, Handoff, RunInfo, UiCommand } from '../../source/ui/model/fleet-view.js';
 
 /** "Now" in UI tests (the App gets `clock={() => NOW}`). */
 export const NOW = new Date(2026, 0, 15, 12, 4, 0).getTime();

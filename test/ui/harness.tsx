@@ -3,8 +3,8 @@ import { render } from 'ink-testing-library';
 import { afterEach } from 'vitest';
 import { cleanup } from 'ink-testing-library';
 import { App } from '../../source/ui/components/App.js';
-import type { Handoff } from '../../source/ui/fleet-view.js';
-import type { UiOutcome } from '../../source/ui/keymap.js';
+import type { Handoff } from '../../source/ui/model/fleet-view.js';
+import type { UiOutcome } from '../../source/ui/keys/keymap.js';
 import { FakeView, NOW } from './fake-view.js';
 
 afterEach(() => cleanup());

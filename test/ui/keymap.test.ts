@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import type { FleetEvent } from '../../source/core/events.js';
-import { NO_KEY } from '../../source/ui/key-names.js';
+import { NO_KEY } from '../../source/ui/keys/key-names.js';
 import { disabledReason, TASK_ACTIONS, type TaskAction } from '../../source/core/actions.js';
 import {
   BINDINGS, bindingContext, enabledBindings, labelOf, reduceInput, reduceKey, type KeyContext, type KeyEffect,
-} from '../../source/ui/keymap.js';
-import { attentionOrder, displayOrder } from '../../source/ui/task-order.js';
-import { initialUi, type UiState } from '../../source/ui/ui-state.js';
+} from '../../source/ui/keys/keymap.js';
+import { attentionOrder, displayOrder } from '../../source/ui/model/task-order.js';
+import { initialUi, type UiState } from '../../source/ui/model/ui-state.js';
 import { added, ago, failed, FakeView, queued, review, started, worktreeOf } from './fake-view.js';
 
 function contextOf(view: FakeView, pageSize = 5): KeyContext {

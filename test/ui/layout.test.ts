@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { renderInterval } from '../../source/ui/hooks/use-fleet-view.js';
-import { computeLayout, pageSize } from '../../source/ui/layout.js';
+import { computeLayout, pageSize } from '../../source/ui/model/layout.js';
 
 describe('layout', () => {
   it('at 80×24: a 28-column list, the rest for output, one line of merge queue, 23 rows in all', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { queueNote } from '../../source/core/selectors.js';
-import { packQueue, queueItems, type QueueItem } from '../../source/ui/queue-items.js';
+import { packQueue, queueItems, type QueueItem } from '../../source/ui/model/queue-items.js';
 import { added, ago, FakeView, queued, review, started } from './fake-view.js';
 
 describe('the merge queue line', () => {

@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events';
 import { describe, expect, it } from 'vitest';
-import type { Handoff } from '../../source/ui/fleet-view.js';
+import type { Handoff } from '../../source/ui/model/fleet-view.js';
 import { runUi } from '../../source/ui/render.js';
 import { guardScreen, TerminalScreen } from '../../source/ui/terminal-screen.js';
 import { added, ago, FakeView, NOW, review, started, worktreeOf } from './fake-view.js';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { emptyRun } from '../../source/core/state.js';
-import { displayOrder, visibleKeys } from '../../source/ui/task-order.js';
+import { displayOrder, visibleKeys } from '../../source/ui/model/task-order.js';
 import { added, ago, FakeView, review, started, taskInfo } from './fake-view.js';
 
 describe('the task list order', () => {

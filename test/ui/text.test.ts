@@ -3,11 +3,11 @@ import { Box, Text } from 'ink';
 import { render } from 'ink-testing-library';
 import { createElement } from 'react';
 import { stripSgr } from '../../source/core/text.js';
-import { clipLine, fitLine } from '../../source/ui/clip-line.js';
+import { clipLine, fitLine } from '../../source/ui/model/clip-line.js';
 import { colorEnabled } from '../../source/ui/no-color.js';
-import { plain } from '../../source/ui/plain-text.js';
-import { paneDetails } from '../../source/ui/pane-details.js';
-import { queueItems } from '../../source/ui/queue-items.js';
+import { plain } from '../../source/ui/print/plain-text.js';
+import { paneDetails } from '../../source/ui/model/pane-details.js';
+import { queueItems } from '../../source/ui/model/queue-items.js';
 import { added, ago, FakeView, review, started } from './fake-view.js';
 
 describe('strings from repositories and agents', () => {

@@ -2,11 +2,11 @@ import { Box, Text, Transform } from 'ink';
 import { taskStatus } from '../../core/selectors.js';
 import type { RunState } from '../../core/state.js';
 import { stripSgr } from '../../core/text.js';
-import { clipLine, fitLine } from '../clip-line.js';
-import { paneDetails, type DetailLine } from '../pane-details.js';
-import { plain } from '../plain-text.js';
-import { attemptElapsed, lookOf } from '../task-look.js';
-import type { Scroll } from '../ui-state.js';
+import { clipLine, fitLine } from '../model/clip-line.js';
+import { paneDetails, type DetailLine } from '../model/pane-details.js';
+import { plain } from '../print/plain-text.js';
+import { attemptElapsed, lookOf } from '../model/task-look.js';
+import type { Scroll } from '../model/ui-state.js';
 
 interface Props {
   state: RunState;

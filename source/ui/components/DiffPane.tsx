@@ -1,9 +1,9 @@
 import { Box, Text } from 'ink';
 import { stripSgr } from '../../core/text.js';
-import { clipLine } from '../clip-line.js';
-import { placeOf } from '../diff-lines.js';
-import { plain } from '../plain-text.js';
-import type { DiffState } from '../ui-state.js';
+import { clipLine } from '../model/clip-line.js';
+import { placeOf } from '../model/diff-lines.js';
+import { plain } from '../print/plain-text.js';
+import type { DiffState } from '../model/ui-state.js';
 
 interface Props {
   diff: DiffState;

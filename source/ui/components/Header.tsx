@@ -3,7 +3,7 @@ import { Box, Text } from 'ink';
 import { memo } from 'react';
 import { countByStatus, HAS_RUNNING_PROCESS, needingYou } from '../../core/selectors.js';
 import type { RunState } from '../../core/state.js';
-import type { RunInfo } from '../fleet-view.js';
+import type { RunInfo } from '../model/fleet-view.js';
 
 interface Props {
   info: RunInfo;

@@ -1,5 +1,5 @@
 import { Box, Text } from 'ink';
-import type { BarEntry } from '../key-help.js';
+import type { BarEntry } from '../keys/key-help.js';
 
 interface Props {
   entries: readonly BarEntry[];

@@ -1,5 +1,5 @@
 import { Box, Text } from 'ink';
-import type { HelpSection } from '../key-help.js';
+import type { HelpSection } from '../keys/key-help.js';
 
 interface Props {
   sections: readonly HelpSection[];

@@ -1,6 +1,6 @@
 import { Box, Text } from 'ink';
 import { memo } from 'react';
-import { QUEUE_TITLE, SEPARATOR, type QueueItem } from '../queue-items.js';
+import { QUEUE_TITLE, SEPARATOR, type QueueItem } from '../model/queue-items.js';
 
 interface Props {
   /** Items already packed into lines (queue-items.ts packQueue). */

@@ -1,5 +1,5 @@
 import { Box, Text } from 'ink';
-import { plain } from '../plain-text.js';
+import { plain } from '../print/plain-text.js';
 
 interface Props {
   /** The last command's result sentence; when there is none, a quiet hint. */

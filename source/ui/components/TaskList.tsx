@@ -1,9 +1,9 @@
 import { Box, Text } from 'ink';
 import { memo, useRef } from 'react';
 import type { RunState } from '../../core/state.js';
-import { listRows, rowSpan, scrollTop, type ListRow } from '../list-rows.js';
-import { lookOf, STATUS_WIDTH } from '../task-look.js';
-import type { OrderedTask } from '../task-order.js';
+import { listRows, rowSpan, scrollTop, type ListRow } from '../model/list-rows.js';
+import { lookOf, STATUS_WIDTH } from '../model/task-look.js';
+import type { OrderedTask } from '../model/task-order.js';
 
 interface Props {
   state: RunState;

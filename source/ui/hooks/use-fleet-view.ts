@@ -1,6 +1,6 @@
 import { useMemo, useSyncExternalStore } from 'react';
 import type { RunState } from '../../core/state.js';
-import type { FleetView } from '../fleet-view.js';
+import type { FleetView } from '../model/fleet-view.js';
 
 /**
  * Ten renders a second at most while output floods in: smooth enough to watch, cheap over SSH

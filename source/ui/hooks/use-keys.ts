@@ -1,9 +1,9 @@
 import { useInput } from 'ink';
 import { useRef } from 'react';
-import type { FleetView, Handoff } from '../fleet-view.js';
-import { reduceInput, type KeyContext, type KeyEffect, type UiOutcome } from '../keymap.js';
-import { withStatus } from '../ui-state.js';
-import type { UiStore } from '../ui-store.js';
+import type { FleetView, Handoff } from '../model/fleet-view.js';
+import { reduceInput, type KeyContext, type KeyEffect, type UiOutcome } from '../keys/keymap.js';
+import { withStatus } from '../model/ui-state.js';
+import type { UiStore } from '../model/ui-store.js';
 
 export interface KeyHandlers {
   view: FleetView;

@@ -1,12 +1,12 @@
 import { useMemo } from 'react';
 import type { RunState } from '../../core/state.js';
-import type { FleetView, RunInfo } from '../fleet-view.js';
-import { barEntries, taskActions, type BarEntry } from '../key-help.js';
-import { bindingContext, type KeyContext } from '../keymap.js';
-import { computeLayout, pageSize, queueCapacity, type Layout } from '../layout.js';
-import { packQueue, queueItems, type QueueItem } from '../queue-items.js';
-import { attentionOrder, displayOrder, matchesFilter, type OrderedTask } from '../task-order.js';
-import type { UiState } from '../ui-state.js';
+import type { FleetView, RunInfo } from '../model/fleet-view.js';
+import { barEntries, taskActions, type BarEntry } from '../keys/key-help.js';
+import { bindingContext, type KeyContext } from '../keys/keymap.js';
+import { computeLayout, pageSize, queueCapacity, type Layout } from '../model/layout.js';
+import { packQueue, queueItems, type QueueItem } from '../model/queue-items.js';
+import { attentionOrder, displayOrder, matchesFilter, type OrderedTask } from '../model/task-order.js';
+import type { UiState } from '../model/ui-state.js';
 
 /** Everything a frame shows, derived from the run, the UI state and the terminal size. */
 export interface ScreenModel {
