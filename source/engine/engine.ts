@@ -74,14 +74,15 @@ export class Engine {
       runner: localRunner,
       stopping: new Set(),
       emit: (event) => this.emit(event),
+      // Both start an agent: at the run's budget cap the task stays in review for the user.
       autoResolve: (key, attempt) => {
-        if (this.autoResolved.has(`${key}#${attempt}`)) return;
+        if (this.autoResolved.has(`${key}#${attempt}`) || !this.budget.canStart()) return;
         this.autoResolved.add(`${key}#${attempt}`);
         this.schedule(key, { startAt: 'resolve', forced: true });
       },
       autoRepair: (key) => {
         const used = this.repairs.get(key) ?? 0;
-        if (used >= tasks.get(key)!.retries) return;
+        if (used >= tasks.get(key)!.retries || !this.budget.canStart()) return;
         this.repairs.set(key, used + 1);
         this.schedule(key, { startAt: 'repair', forced: true });
       },
