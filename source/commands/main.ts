@@ -1,6 +1,7 @@
-import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { Command, CommanderError, Option } from 'commander';
 import { TASK_ACTIONS } from '../core/actions.js';
 import { attachCommand } from './attach.js';
+import { ACTION_HELP, positive, wholeNumber } from './support/arguments.js';
 import { budgetCommand } from './budget.js';
 import { cleanCommand } from './clean.js';
 import { lsCommand } from './ls.js';
@@ -14,47 +15,9 @@ import { taskActionCommand } from './task-action.js';
 import { printUserError, UserError } from './support/user-error.js';
 import { validateCommand } from './validate.js';
 
-const ACTION_HELP: Record<(typeof TASK_ACTIONS)[number], string> = {
-  retry: 'start a fresh attempt (the old one is archived first)',
-  requeue: 'send a reviewed task back to the merge queue (re-checked if it changed)',
-  resolve: "merge the base into a conflicted task's branch and let its agent resolve the conflict",
-  accept: 'mark done without merging (archived; dependents start from the current base)',
-  discard: 'archive the work, remove worktree and branch',
-  cancel: 'stop the task; its worktree and branch are kept',
-  pause: 'stop a running task (SIGSTOP) or hold a pending one',
-  resume: 'continue a paused or held task',
-  approve: 'let a task awaiting approval (approve: true) into the merge queue',
-  pick: 'overrule the pick among a task\'s candidates before it merges: candidate N, else the next one that passed',
-  revise: "send comments to a task's agent: it revises its change in the same worktree and branch",
-};
-
-function candidateNumber(value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1 || n > 8) throw new InvalidArgumentError('expected a candidate number from 1 to 8');
-  return n;
-}
-
 /** The full-screen UI needs a terminal on both ends; anything else gets one line per event. */
 function onTerminal(): boolean {
   return process.stdout.isTTY === true && process.stdin.isTTY === true;
-}
-
-function concurrency(value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1 || n > 256) throw new InvalidArgumentError('expected a whole number from 1 to 256');
-  return n;
-}
-
-function positive(value: string): number {
-  const n = Number(value);
-  if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError('expected a positive number');
-  return n;
-}
-
-function wholeFromOne(value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('expected a whole number from 1');
-  return n;
 }
 
 /** Parses argv and runs one command; returns the process exit code (docs/design.md#task-lifecycle). */
@@ -70,7 +33,7 @@ export async function main(argv: string[]): Promise<number> {
   const runOptions = (cmd: Command) =>
     cmd
       .option('-f, --file <file>', 'fleet file', undefined)
-      .addOption(new Option('-j, --concurrency <n>', 'agents running at once').argParser(concurrency))
+      .addOption(new Option('-j, --concurrency <n>', 'agents running at once').argParser(wholeNumber(1, 256)))
       .option('--headless', 'one line per event instead of the full-screen UI')
       .option('--json', 'one JSON object per event (docs/events.md)')
       .option('--fresh', "archive the last run's unmerged work and start a new run")
@@ -127,7 +90,7 @@ export async function main(argv: string[]): Promise<number> {
     .description(ACTION_HELP.pick)
     .option('-f, --file <file>', 'fleet file')
     .action((id: string, n: string | undefined, o: { file?: string }) =>
-      set(taskActionCommand('pick', [id], { file: o.file, candidate: n === undefined ? undefined : candidateNumber(n) })),
+      set(taskActionCommand('pick', [id], { file: o.file, candidate: n === undefined ? undefined : wholeNumber(1, 8, 'a candidate number')(n) })),
     );
   program
     .command('budget')
@@ -141,7 +104,7 @@ export async function main(argv: string[]): Promise<number> {
     .description("a task's change against its base: git's own diff (the merge for a merged task)")
     .option('-f, --file <file>', 'fleet file')
     .option('--stat', 'only the summary of changed files')
-    .option('--attempt <n>', 'an archived attempt instead of the current work', wholeFromOne)
+    .option('--attempt <n>', 'an archived attempt instead of the current work', wholeNumber(1))
     .action((id: string, o: { file?: string; stat?: boolean; attempt?: number }) => set(diffCommand(id, o)));
   const comments: CommentList = [];
   program

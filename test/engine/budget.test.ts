@@ -1,37 +1,15 @@
 // Budgets with a circuit breaker, against stub Claude Code / codex CLIs on PATH that report
 // their usage (test/fixtures/stub-agents/).
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { delimiter, join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { FleetEvent } from '../../source/core/events.js';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
 import { fleetCli, lastRun, runFleet, startRun, writeFleet } from '../helpers/fleet.js';
 import { tempRepos } from '../helpers/repo.js';
+import { jsonEvents, useStubAgents } from '../helpers/stub-agents.js';
 
-const STUBS = new URL('../fixtures/stub-agents/', import.meta.url).pathname;
 const repo = tempRepos();
-const saved = { path: process.env.PATH, dir: process.env.STUB_AGENT_DIR };
-let scratch: string;
-
-beforeAll(() => {
-  scratch = mkdtempSync(join(tmpdir(), 'fleet-budget-'));
-  process.env.PATH = `${STUBS}${delimiter}${saved.path}`;
-  process.env.STUB_AGENT_DIR = scratch;
-});
-
-afterAll(() => {
-  process.env.PATH = saved.path;
-  if (saved.dir === undefined) delete process.env.STUB_AGENT_DIR;
-  else process.env.STUB_AGENT_DIR = saved.dir;
-  rmSync(scratch, { recursive: true, force: true });
-});
-
-function events(out: string): FleetEvent[] {
-  return out
-    .split('\n')
-    .filter((l) => l.startsWith('{'))
-    .map((l) => JSON.parse(l) as FleetEvent);
-}
+useStubAgents();
+const events = jsonEvents;
 
 const task = (id: string, script: string, extra = '') => `  - { id: ${id}, prompt: "${script}\\nwrite ${id}.txt ${id}"${extra} }\n`;
 
@@ -121,7 +99,7 @@ ${task('feat', 'usage 700 100', ', candidates: 3, pick: smallest-diff')}`,
 
   it('raised live with fleet budget, the held run goes on', async () => {
     const r = repo();
-    const release = join(scratch, 'release');
+    const release = join(r.root, 'release');
     writeFleet(
       r.dir,
       `version: 1
@@ -178,5 +156,14 @@ ${task('slow', `sleep-for ${release}\\nusage 1 1`)}${task('first', 'usage 500 10
     expect(result.out).toContain('run budget: $10.00, on_exceed: pause');
     expect(result.err).toContain('warning: up to 60 agent runs');
     expect(result.err).toContain('warning: the per-task caps allow $60.00 in all');
+  });
+
+  it('validate counts every best-of-N candidate in the fan-out and the spend', async () => {
+    const r = repo();
+    writeFleet(r.dir, `version: 1\ndefaults: { retries: 1, budget: { usd: 2 } }\ntasks:\n  - { id: one, run: "true" }\n  - { id: three, run: "true", candidates: 3 }\n`);
+    const result = await fleetCli(r.dir, 'validate');
+    expect(result.code, result.err).toBe(0);
+    expect(result.out).toContain('worst case: 8 agent runs (tasks × candidates × (1 + retries))');
+    expect(result.out).toContain('worst-case spend (per-task caps): $8.00');
   });
 });

@@ -1,38 +1,14 @@
 // Rate limits are not failures: a stub Claude Code / codex on PATH that the "provider" refuses
 // twice (HTTP 429, said in the CLI's own events) and then works.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { delimiter, join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { FleetEvent } from '../../source/core/events.js';
+import { describe, expect, it } from 'vitest';
 import { headerText } from '../../source/ui/components/Header.js';
 import { lastRun, runFleet, writeFleet } from '../helpers/fleet.js';
 import { tempRepos } from '../helpers/repo.js';
+import { jsonEvents, useStubAgents } from '../helpers/stub-agents.js';
 
-const STUBS = new URL('../fixtures/stub-agents/', import.meta.url).pathname;
 const repo = tempRepos();
-const saved = { path: process.env.PATH, dir: process.env.STUB_AGENT_DIR };
-let scratch: string;
-
-beforeAll(() => {
-  scratch = mkdtempSync(join(tmpdir(), 'fleet-ratelimit-'));
-  process.env.PATH = `${STUBS}${delimiter}${saved.path}`;
-  process.env.STUB_AGENT_DIR = scratch;
-});
-
-afterAll(() => {
-  process.env.PATH = saved.path;
-  if (saved.dir === undefined) delete process.env.STUB_AGENT_DIR;
-  else process.env.STUB_AGENT_DIR = saved.dir;
-  rmSync(scratch, { recursive: true, force: true });
-});
-
-function events(out: string): FleetEvent[] {
-  return out
-    .split('\n')
-    .filter((l) => l.startsWith('{'))
-    .map((l) => JSON.parse(l) as FleetEvent);
-}
+useStubAgents();
+const events = jsonEvents;
 
 describe('rate limits', () => {
   for (const cli of ['claude', 'codex']) {
