@@ -38,6 +38,9 @@ const RULES: Record<TaskAction, Rule> = {
   revise: { states: new Set(['review', 'failed', 'awaiting_approval']), only: 'only a task in review, failed or awaiting approval can be revised' },
 };
 
+/** Actions that start an agent or a setup: what the budget's circuit breaker holds back. */
+const STARTS: ReadonlySet<TaskAction> = new Set(['retry', 'revise', 'resolve']);
+
 const REVIEW_FOR: Record<ReviewReason, string> = {
   conflict: 'a conflict',
   gate_failed: 'a failed gate check',
@@ -60,6 +63,8 @@ export function disabledReason(action: TaskAction, task: TaskRecord, state: RunS
   if (applies && action === 'pick' && pickable(task).length < 2) {
     return task.candidates === undefined ? 'it does not run as candidates' : 'no other candidate of it passed its check';
   }
+  // The budget's start rule covers what a user starts too (docs/config.md, "Budgets").
+  if (applies && STARTS.has(action) && state.budgetHeld) return "the run's budget is reached; raise it with `fleet budget`";
   if (applies) return undefined;
   const status = taskStatus(state, task.key);
   if (action === 'cancel' && task.state === 'merging') return 'it is being merged right now; wait for the merge to finish or fail';

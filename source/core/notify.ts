@@ -1,4 +1,4 @@
-import { needingYou } from './selectors.js';
+import { heldByBudget, needingYou } from './selectors.js';
 import type { RunState, StoredState } from './state.js';
 
 // When to call the user, said once for both ends that do it: the engine runs `notify.command`,
@@ -22,7 +22,8 @@ export const COALESCE_MS = 5_000;
 
 interface Waiting {
   key: string;
-  state: StoredState;
+  /** `held_budget`: ready, but the run is held at its budget cap. */
+  state: StoredState | 'held_budget';
 }
 
 export class NoticeCoalescer {
@@ -47,7 +48,8 @@ export class NoticeCoalescer {
     for (const key of waiting) {
       if (this.known.has(key)) continue;
       this.burst ??= { since: now, tasks: [] };
-      this.burst.tasks.push({ key, state: state.tasks[key]!.state });
+      const task = state.tasks[key]!;
+      this.burst.tasks.push({ key, state: heldByBudget(state, task) ? 'held_budget' : task.state });
     }
     // A task the user already dealt with is no news; if it needs them again, that is a new notice.
     if (this.burst) {
@@ -78,9 +80,10 @@ export class NoticeCoalescer {
   }
 }
 
-const STATE_WORDS: Partial<Record<StoredState, string>> = {
+const STATE_WORDS: Partial<Record<Waiting['state'], string>> = {
   review: 'in review',
   awaiting_approval: 'awaiting approval',
+  held_budget: 'held (budget), raise it with `fleet budget`',
 };
 
 function burstNotice(tasks: Waiting[]): Notice {

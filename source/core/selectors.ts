@@ -39,14 +39,19 @@ export function isActive(task: TaskRecord): boolean {
   return ACTIVE.has(task.state);
 }
 
-/** Whether the task waits for the user (see NEEDS_YOU). */
-export function needsYou(task: TaskRecord): boolean {
-  return NEEDS_YOU.has(task.state);
+/** Ready, but the run is held at its budget cap: only the user raising it lets the task start. */
+export function heldByBudget(state: RunState, task: TaskRecord): boolean {
+  return state.budgetHeld === true && task.state === 'pending' && !task.paused && depsDone(state, task);
+}
+
+/** Whether the task waits for the user: its state (NEEDS_YOU), or, given the run, a budget only they can raise. */
+export function needsYou(task: TaskRecord, state?: RunState): boolean {
+  return NEEDS_YOU.has(task.state) || (state !== undefined && heldByBudget(state, task));
 }
 
 /** The keys of the tasks that need the user, in file order. */
 export function needingYou(state: RunState): string[] {
-  return state.order.filter((k) => needsYou(state.tasks[k]!));
+  return state.order.filter((k) => needsYou(state.tasks[k]!, state));
 }
 
 /**

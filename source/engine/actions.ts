@@ -12,9 +12,6 @@ export class ActionRefused extends Error {}
  * Applies one user action to one task; resolves with a sentence saying what happened. Whether the
  * action applies is core/actions.ts's to say; this is only what it does.
  */
-/** Actions that start an agent or a setup: what the budget's circuit breaker holds back. */
-const STARTS: ReadonlySet<TaskAction> = new Set(['retry', 'revise', 'resolve']);
-
 export async function applyAction(engine: Engine, action: TaskAction, key: string, given: { candidate?: number; comments?: readonly RevisionComment[] } = {}): Promise<string> {
   const ctx = engine.ctx;
   const record = ctx.store.state.tasks[key];
@@ -24,8 +21,6 @@ export async function applyAction(engine: Engine, action: TaskAction, key: strin
   };
   const why = disabledReason(action, record, ctx.store.state);
   if (why) refuse(why);
-  // The budget's start rule covers what a user starts too (docs/config.md, "Budgets").
-  if (STARTS.has(action) && !engine.mayStart()) refuse("the run's budget is reached; raise it with `fleet budget`");
   switch (action) {
     case 'pause':
       if (record.paused) return `${key} is already paused`;

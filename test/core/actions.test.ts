@@ -169,6 +169,15 @@ describe('which action applies in which state', () => {
     expect(disabledReason('revise', picked, runOf(picked))).toBeUndefined();
   });
 
+  it("at the run's budget cap what starts an agent is refused; the rest goes on", () => {
+    const failed = record('t', 'failed');
+    const held = { ...runOf(failed), budgetHeld: true };
+    expect(disabledReason('retry', failed, held)).toBe("the run's budget is reached; raise it with `fleet budget`");
+    expect(disabledReason('revise', failed, held)).toBe("the run's budget is reached; raise it with `fleet budget`");
+    expect(disabledReason('accept', failed, held)).toBeUndefined();
+    expect(disabledReason('retry', failed, runOf(failed))).toBeUndefined();
+  });
+
   it('resolve needs a conflict; the reason names the review it is in', () => {
     const gate = record('t', 'review', inReview('gate_failed'));
     expect(disabledReason('resolve', gate, runOf(gate))).toBe('only a task in review for a conflict can be resolved; it is in review for a failed gate check');

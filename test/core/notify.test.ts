@@ -42,6 +42,23 @@ describe('coalescing notices', () => {
     expect(c.take(1e9)).toEqual([]);
   });
 
+  it("a run held at its budget cap calls the user for the ready tasks it holds, not for those still blocked", () => {
+    let state = run('a', 'b');
+    state = { ...state, tasks: { ...state.tasks, b: { ...state.tasks.b!, dependsOn: ['a'] } } };
+    const c = new NoticeCoalescer(state);
+    state = apply(state, { type: 'budget_exceeded', scope: 'run', spent: { usd: 0, tokens: 900 }, cap: { tokens: 500 } });
+    c.observe(state, 0);
+    expect(c.take(COALESCE_MS)).toEqual([
+      { event: 'needs_you', taskIds: 'a', state: 'held_budget', message: 'a needs you: held (budget), raise it with `fleet budget`' },
+    ]);
+    // Raised: a is no longer held, so it no longer needs the user.
+    state = apply(state, { type: 'budget_changed', tokens: 5000 });
+    c.observe(state, COALESCE_MS + 1);
+    state = apply(state, { type: 'budget_exceeded', scope: 'run', spent: { usd: 0, tokens: 9000 }, cap: { tokens: 5000 } });
+    c.observe(state, COALESCE_MS + 2);
+    expect(c.take(3 * COALESCE_MS).map((n) => n.taskIds)).toEqual(['a']);
+  });
+
   it('the run end flushes the pending burst first, then says the run ended; only once', () => {
     let state = run('a', 'b');
     const c = new NoticeCoalescer(state);

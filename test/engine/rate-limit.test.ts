@@ -1,6 +1,7 @@
 // Rate limits are not failures: a stub Claude Code / codex on PATH that the "provider" refuses
 // twice (HTTP 429, said in the CLI's own events) and then works.
 import { describe, expect, it } from 'vitest';
+import { emptyRun, reduce } from '../../source/core/state.js';
 import { headerText } from '../../source/ui/components/Header.js';
 import { lastRun, runFleet, writeFleet } from '../helpers/fleet.js';
 import { tempRepos } from '../helpers/repo.js';
@@ -40,7 +41,12 @@ tasks:
       const state = await lastRun(r.dir);
       expect(state.tasks[`greet-${cli}`]!.attempt).toBe(1);
       expect(state.concurrency).toBe(1);
-      expect(headerText({ file: '', runId: state.runId, projects: [{ name: 'repo', base: 'main' }], concurrency: 4, criticalPath: [] }, state)).toContain('rate limited: 1/4 at once');
+      const info = { file: '', runId: state.runId, projects: [{ name: 'repo', base: 'main' }], concurrency: 4, criticalPath: [] };
+      expect(headerText(info, state)).toContain('rate limited: 1/4 at once');
+      // While it waits out the backoff, the header says so: the run as it was right after the first refusal.
+      const upToFirst = seen.slice(0, seen.indexOf(limited[0]!) + 1);
+      const backingOff = upToFirst.reduce((s, e) => reduce(s, e), emptyRun(state.runId, state.file));
+      expect(headerText(info, backingOff)).toContain('rate limited: 2/4 at once · 1 backing off');
     });
   }
 

@@ -67,10 +67,10 @@ export function paneDetails(state: RunState, key: string, actions: readonly stri
   }
   head.push(...candidateLines(task));
   head.push(...lastRevision(task));
-  if (task.worktree && (needsYou(task) || status === 'cancelled')) {
+  if (task.worktree && (needsYou(task, state) || status === 'cancelled')) {
     foot.push({ text: `worktree ${task.worktree}`, tone: 'dim' });
   }
-  if (actions.length > 0 && (needsYou(task) || status === 'cancelled')) {
+  if (actions.length > 0 && (needsYou(task, state) || status === 'cancelled')) {
     foot.push(...wrapParts(['next:', ...actions], width).map((text): DetailLine => ({ text, tone: 'plain' })));
   }
   return fit(head, list, listFrom, foot, budget).map((line) => ({ ...line, text: plain(line.text) }));

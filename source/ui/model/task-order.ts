@@ -52,7 +52,7 @@ export function attentionOrder(state: RunState, dagOrder: readonly OrderedTask[]
   const group = (key: string): number => {
     const t = state.tasks[key];
     if (!t) return 3;
-    if (needsYou(t)) return 0;
+    if (needsYou(t, state)) return 0;
     if (ACTIVE.has(t.state)) return 1;
     return t.state === 'pending' ? 2 : 3;
   };
@@ -65,7 +65,7 @@ export function nextNeedingYou(state: RunState, visible: readonly string[], from
   for (let step = 1; step <= visible.length; step++) {
     const key = visible[(start + step + visible.length) % visible.length]!;
     const t = state.tasks[key];
-    if (t && needsYou(t)) return key;
+    if (t && needsYou(t, state)) return key;
   }
   return undefined;
 }

@@ -26,7 +26,7 @@ export function summaryLines(state: RunState): string[] {
     } else if (status === 'awaiting_approval') {
       lines.push(`  ? ${key} awaiting approval; its check passed`);
       if (t.worktree) lines.push(`      worktree: ${t.worktree}`);
-      lines.push(`      then: fleet approve ${key} | fleet retry ${key} | fleet discard ${key}`);
+      lines.push(`      then: fleet approve ${key} | fleet revise ${key} -m … | fleet retry ${key} | fleet discard ${key}`);
     } else if (status === 'blocked') {
       lines.push(`  ◌ ${key} ${waitingFor(state, key)}`);
     } else if (t.cleanupPending && t.state === 'merged') {
