@@ -1,10 +1,11 @@
 // Best-of-N: fleet's own overhead per candidate. 8 tasks × 3 candidates (`candidates: 3`,
-// `pick: smallest-diff`, so every candidate runs to its check) with the fixture agent
-// test/fixtures/agents/by-candidate.sh (candidate n writes n lines to one file of the task), on a
-// fresh clone of a generated repo, at concurrency 1.
+// `pick: smallest-diff`, so every candidate runs to its check) with the `claude` preset played by
+// the stub CLI of test/fixtures/stub-agents/ (it speaks claude's stream-json with usage and cost;
+// candidate n writes n lines to one file of the task), on a fresh clone of a generated repo, at
+// concurrency 1.
 //
 // The baseline is a bash script doing the same git steps serially, in the same run: per
-// candidate `git worktree add -b fleet/<id>@<n>`, the same agent script with FLEET_CANDIDATE,
+// candidate `git worktree add -b fleet/<id>@<n>`, the same stub claude with FLEET_CANDIDATE,
 // `add -A` + `commit`, the check (`true`, through sh as fleet runs it), `diff --shortstat`; per
 // task `merge --no-ff` of the winner (candidate 1, the smallest diff) in the main checkout, then
 // for each candidate an archive ref for the losers, `worktree remove`, `branch -D`. The same pair
@@ -19,8 +20,8 @@
 // env: CANDIDATES_FILES (1000), CANDIDATES_TASKS (8), CANDIDATES_N (3), RUNS (3), CANDIDATES_TMP (/dev/shm).
 import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { AGENTS, CLI, median, timed } from './lib.mjs';
+import { delimiter, join } from 'node:path';
+import { CLI, median, timed } from './lib.mjs';
 import { clone, fileOf, generate } from './overhead.mjs';
 
 const SHELL = `set -e
@@ -28,12 +29,12 @@ mapfile -t files < "$FILES"
 for ((k = 1; k <= TASKS; k++)); do
   printf -v i %02d "$k"
   f=\${files[k - 1]}
-  passing=$(seq -s ' ' 1 "$N")
   for ((n = 1; n <= N; n++)); do
     b="fleet/t$i"; wt="../repo.worktrees/t$i"
     if [ "$N" -gt 1 ]; then b="$b@$n"; wt="$wt@$n"; fi
     git worktree add -q -b "$b" "$wt" main
-    (cd "$wt" && FLEET_CANDIDATE=$n sh "$AGENT" "$f" "$passing")
+    (cd "$wt" && FLEET_CANDIDATE=$n FLEET_TASK_ID=t$i claude -p --output-format stream-json --verbose --dangerously-skip-permissions -- "candidate-lines $f
+usage 100 20 0.01" > /dev/null)
     git -C "$wt" add -A
     git -C "$wt" commit -q -m "t$i"
     (cd "$wt" && sh -c true)
@@ -50,6 +51,15 @@ for ((k = 1; k <= TASKS; k++)); do
   done
 done
 `;
+
+const STUBS = new URL('../test/fixtures/stub-agents/', import.meta.url).pathname;
+
+/** The stub claude first on PATH, its run counters beside the repository (never in a worktree). */
+function stubEnv(dir) {
+  const counters = join(dir, '..', 'stub-runs');
+  mkdirSync(counters, { recursive: true });
+  return { ...process.env, PATH: `${STUBS}${delimiter}${process.env.PATH}`, STUB_AGENT_DIR: counters };
+}
 
 function verify(git, tasks, n, files) {
   const problems = [];
@@ -69,21 +79,20 @@ async function shellRun(base, dir, tasks, n, files) {
   const git = clone(base, dir);
   const list = join(dir, '..', 'files.txt');
   writeFileSync(list, Array.from({ length: tasks }, (_, i) => fileOf(i, files)).join('\n') + '\n');
-  const env = { ...process.env, TASKS: String(tasks), N: String(n), FILES: list, AGENT: `${AGENTS}by-candidate.sh` };
+  const env = { ...stubEnv(dir), TASKS: String(tasks), N: String(n), FILES: list };
   const r = await timed('bash', ['-c', SHELL], { cwd: dir, env });
   return { ms: r.ms, cpuMs: r.cpuMs, problems: verify(git, tasks, n, files) };
 }
 
 async function fleetRun(base, dir, tasks, n, files, stateHome) {
   const git = clone(base, dir);
-  const passing = Array.from({ length: n }, (_, i) => i + 1).join(' ');
   const lines = Array.from({ length: tasks }, (_, i) => {
     const id = String(i + 1).padStart(2, '0');
     const many = n > 1 ? `candidates: ${n}, pick: smallest-diff, ` : '';
-    return `  - { id: t${id}, ${many}run: "sh ${AGENTS}by-candidate.sh ${fileOf(i, files)} '${passing}'" }`;
+    return `  - { id: t${id}, ${many}agent: claude, prompt: "candidate-lines ${fileOf(i, files)}\\nusage 100 20 0.01" }`;
   });
   writeFileSync(join(dir, 'fleet.yaml'), `version: 1\nconcurrency: 1\ndefaults: { check: "true" }\ntasks:\n${lines.join('\n')}\n`);
-  const r = await timed('node', [CLI, 'run', '--json'], { cwd: dir, env: { ...process.env, XDG_STATE_HOME: stateHome } });
+  const r = await timed('node', [CLI, 'run', '--json'], { cwd: dir, env: { ...stubEnv(dir), XDG_STATE_HOME: stateHome } });
   return { ms: r.ms, cpuMs: r.cpuMs, problems: verify(git, tasks, n, files) };
 }
 
