@@ -1,6 +1,6 @@
 // Ink 6 turns every character of every frame into a styled cell through Intl.Segmenter (about
 // 3 µs a character here), and under an output flood the agent pane's lines are new in every frame:
-// two thirds of a frame's cost at 120×40 (bench/RESULTS.md). Those lines are already cut to the
+// about half the UI's CPU at 120×40 (bench/RESULTS.md). Those lines are already cut to the
 // pane's width (fitLine), so Ink need not look inside them: it lays out a short marker in their
 // place, and the marker is swapped for the line on its way to the terminal (docs/ui.md#rendering).
 
