@@ -6,6 +6,7 @@ import { noticeDriver, SYSTEM_CLOCK, terminalBytes } from '../core/notify.js';
 import { App } from './components/App.js';
 import type { FleetView, Handoff } from './model/fleet-view.js';
 import type { UiOutcome } from './keys/keymap.js';
+import { LateLines, LateLinesContext } from './late-lines.js';
 import { guardScreen, TerminalScreen } from './terminal-screen.js';
 import { withStatus } from './model/ui-state.js';
 import { UiStore } from './model/ui-store.js';
@@ -40,6 +41,8 @@ export async function runUi(view: FleetView, options: RunUiOptions = {}): Promis
   const handoff = options.onHandoff ?? ((target: Handoff) => view.handoff(target));
   const screen = new TerminalScreen({ stdin, stdout });
   const store = new UiStore();
+  const late = new LateLines();
+  const inkStdout = late.stream(stdout);
   let signalled = false;
   let endMounted: ((step: Step) => void) | undefined;
   // This process owns the terminal, so it rings it; BEL and OSC 9 leave the screen as it was.
@@ -61,20 +64,22 @@ export async function runUi(view: FleetView, options: RunUiOptions = {}): Promis
       };
       endMounted = end;
       const instance = render(
-        <App
-          view={view}
-          store={store}
-          clock={options.clock}
-          onHandoff={(target) => end({ kind: 'handoff', target })}
-          onExit={(outcome) => end({ kind: 'exit', outcome })}
-        />,
+        <LateLinesContext.Provider value={late.mark}>
+          <App
+            view={view}
+            store={store}
+            clock={options.clock}
+            onHandoff={(target) => end({ kind: 'handoff', target })}
+            onExit={(outcome) => end({ kind: 'exit', outcome })}
+          />
+        </LateLinesContext.Provider>,
         // incrementalRendering stays off: in Ink 6.8.0 it moves a frame that is shorter than the
         // terminal (ours is rows - 1) one row down on every update (log-update goes up
         // visibleLines - 1 from below the trailing newline; seen in tmux). Whole frames inside
         // DEC 2026 synchronized output where the terminal has it. Run changes are already
         // throttled to 10 renders a second (use-fleet-view); maxFps only bounds key presses, so
         // it is high enough not to delay them (key-to-screen p95 150 → 42 ms, bench/ui-load.mjs).
-        { stdin, stdout, exitOnCtrlC: false, patchConsole: false, maxFps: 60, incrementalRendering: false },
+        { stdin, stdout: inkStdout, exitOnCtrlC: false, patchConsole: false, maxFps: 60, incrementalRendering: false },
       );
       instance.waitUntilExit().then(() => resolve(step ?? { kind: 'exit', outcome: 'detach' }), reject);
     }).finally(() => {

@@ -85,6 +85,19 @@ describe('runUi', () => {
     expect(term.output).toContain('\x1b[?25h'); // cursor shown again
   });
 
+  it('draws agent output through Ink by marker and writes the lines themselves, colours kept', async () => {
+    const term = new FakeTerminal();
+    const view = run();
+    view.print('schema', '\x1b[32mok\x1b[0m 12 tests passed', 'plain output line');
+    const outcome = start(view, term);
+    await tick();
+    term.type('D');
+    await outcome;
+    expect(term.output).toContain('\x1b[32mok\x1b[0m 12 tests passed\x1b[0m');
+    expect(term.output).toContain('plain output line');
+    expect(term.output).not.toContain('\x10');
+  });
+
   it('q with nothing at work quits, asking the caller to stop', async () => {
     const term = new FakeTerminal();
     const outcome = start(new FakeView([added('a')]), term);

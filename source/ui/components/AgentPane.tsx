@@ -1,7 +1,9 @@
 import { Box, Text, Transform } from 'ink';
+import { useContext } from 'react';
 import { taskStatus } from '../../core/selectors.js';
 import type { RunState } from '../../core/state.js';
 import { stripSgr } from '../../core/text.js';
+import { LateLinesContext } from '../late-lines.js';
 import { clipLine, fitLine } from '../model/clip-line.js';
 import { paneDetails, type DetailLine } from '../model/pane-details.js';
 import { plain } from '../print/plain-text.js';
@@ -41,6 +43,7 @@ const TONE: Record<DetailLine['tone'], { color?: string; dimColor?: boolean }> =
  * truncated, so agent output can never widen or lengthen the frame.
  */
 export function AgentPane({ state, taskKey, lines, scroll, actions, focused, colour, now, width, height }: Props) {
+  const late = useContext(LateLinesContext);
   const task = taskKey === undefined ? undefined : state.tasks[taskKey];
   if (!task || taskKey === undefined) {
     return (
@@ -94,8 +97,9 @@ export function AgentPane({ state, taskKey, lines, scroll, actions, focused, col
           </Text>
         ) : (
           // Ink lays out and measures the blank placeholder (the same text every frame, so its
-          // measure cache stays small) and draws the fitted lines in its place.
-          <Transform key={`o${i}`} transform={(_placeholder, row) => block[row] ?? ''}>
+          // measure cache stays small) and draws the fitted lines in its place; under runUi, the
+          // lines' markers, swapped back on the way out (late-lines.ts).
+          <Transform key={`o${i}`} transform={(_placeholder, row) => (late && block[row] !== undefined ? late(block[row]) : (block[row] ?? ''))}>
             {placeholder(block.length)}
           </Transform>
         ),
