@@ -1,0 +1,166 @@
+// Starting git through a few long-lived `sh` processes instead of from node itself. Every spawn
+// forks the calling process, and forking fleet's engine (hundreds of MB mapped) costs ~10–16 ms of
+// its main thread per git call on a loaded machine — more than most git calls take to run; a tiny
+// shell forks in well under a millisecond (docs/design.md#git-procedures, "Starting git").
+// Only exec.ts uses this. Output comes back on the shell's own stdout and stderr, each closed by a
+// random marker, so nothing is written to disk; stdin, when a call has one, goes through a
+// temporary file that is removed as soon as the call is done.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+export interface ShellResult {
+  exitCode: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Exit status of a call whose directory the shell could not enter. */
+export const NO_DIRECTORY = 199;
+const POOL_SIZE = 6;
+const NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+interface Shell {
+  child: ChildProcess;
+  env: NodeJS.ProcessEnv;
+  marker: string;
+  out: Buffer[];
+  err: Buffer[];
+  done?: () => void;
+  fail?: (error: Error) => void;
+  dead: boolean;
+}
+
+const idle: Shell[] = [];
+const waiting: ((shell: Shell) => void)[] = [];
+let started = 0;
+let serial = 0;
+const inputDir = existsSync('/dev/shm') ? '/dev/shm' : tmpdir();
+
+const quote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
+
+/**
+ * Runs `git <args>` in `cwd` with exactly `env`, through a pooled shell. Undefined when a shell
+ * cannot express the call (an environment variable whose name sh cannot export): the caller
+ * spawns git itself.
+ */
+export async function runInShell(cwd: string, args: string[], env: NodeJS.ProcessEnv, input: string | undefined): Promise<ShellResult | undefined> {
+  const shell = await take(env);
+  const exports = envChanges(shell.env, env);
+  if (exports === undefined) {
+    release(shell);
+    return undefined;
+  }
+  const inputFile = input === undefined ? undefined : join(inputDir, `fleet-git-${process.pid}-${++serial}.in`);
+  try {
+    if (inputFile !== undefined && input !== undefined) await writeFile(inputFile, input, { mode: 0o600 });
+    const command =
+      `( cd -- ${quote(cwd)} 2>/dev/null || exit ${NO_DIRECTORY}; ${exports}exec git ${args.map(quote).join(' ')} ) ` +
+      `<${inputFile ? quote(inputFile) : '/dev/null'}; printf '%s%s\\n' ${shell.marker} "$?"; printf '%s' ${shell.marker} >&2\n`;
+    return await send(shell, command);
+  } finally {
+    if (inputFile) await rm(inputFile, { force: true });
+  }
+}
+
+/** `export`/`unset` lines that turn the shell's environment into `want`; undefined when sh cannot say it. */
+function envChanges(have: NodeJS.ProcessEnv, want: NodeJS.ProcessEnv): string | undefined {
+  let script = '';
+  for (const [name, value] of Object.entries(want)) {
+    if (value === undefined || have[name] === value) continue;
+    if (!NAME.test(name)) return undefined;
+    script += `export ${name}=${quote(value)}; `;
+  }
+  for (const name of Object.keys(have)) {
+    if (want[name] !== undefined) continue;
+    if (!NAME.test(name)) return undefined;
+    script += `unset ${name}; `;
+  }
+  return script;
+}
+
+function send(shell: Shell, command: string): Promise<ShellResult> {
+  return new Promise<ShellResult>((resolve, reject) => {
+    shell.out = [];
+    shell.err = [];
+    // Held only while a call is in flight: an idle pool never keeps fleet running.
+    for (const stream of [shell.child.stdout, shell.child.stderr]) (stream as unknown as { ref(): void }).ref();
+    shell.done = () => {
+      const result = parse(shell);
+      if (result === undefined) return;
+      shell.done = undefined;
+      shell.fail = undefined;
+      release(shell);
+      resolve(result);
+    };
+    shell.fail = reject;
+    if (shell.dead) reject(new Error('the shell running git could not start'));
+    else shell.child.stdin!.write(command);
+  });
+}
+
+/** The result once both streams carry the marker: stdout ends `<marker><status>\n`, stderr `<marker>`. */
+function parse(shell: Shell): ShellResult | undefined {
+  const out = Buffer.concat(shell.out);
+  const err = Buffer.concat(shell.err);
+  if (!err.subarray(-shell.marker.length).equals(Buffer.from(shell.marker))) return undefined;
+  if (out.at(-1) !== 0x0a) return undefined;
+  const at = out.lastIndexOf(shell.marker);
+  if (at === -1) return undefined;
+  const status = Number(out.subarray(at + shell.marker.length, -1).toString());
+  return {
+    exitCode: status,
+    stdout: out.subarray(0, at).toString(),
+    stderr: err.subarray(0, -shell.marker.length).toString(),
+  };
+}
+
+async function take(env: NodeJS.ProcessEnv): Promise<Shell> {
+  const shell = idle.pop();
+  if (shell) return shell;
+  if (started < POOL_SIZE) return start(env);
+  return new Promise((resolve) => waiting.push(resolve));
+}
+
+function release(shell: Shell): void {
+  if (shell.dead) return;
+  for (const stream of [shell.child.stdout, shell.child.stderr]) (stream as unknown as { unref(): void }).unref();
+  const next = waiting.shift();
+  if (next) next(shell);
+  else idle.push(shell);
+}
+
+function start(env: NodeJS.ProcessEnv): Shell {
+  started++;
+  const child = spawn('sh', [], { env, stdio: ['pipe', 'pipe', 'pipe'] });
+  const shell: Shell = { child, env, marker: `:fleet-${randomBytes(12).toString('hex')}:`, out: [], err: [], dead: false };
+  child.stdout!.on('data', (chunk: Buffer) => {
+    shell.out.push(chunk);
+    shell.done?.();
+  });
+  child.stderr!.on('data', (chunk: Buffer) => {
+    shell.err.push(chunk);
+    shell.done?.();
+  });
+  child.stdin!.on('error', () => undefined);
+  const died = () => {
+    if (shell.dead) return;
+    shell.dead = true;
+    shell.fail?.(new Error('the shell running git exited'));
+    started--;
+    const i = idle.indexOf(shell);
+    if (i !== -1) idle.splice(i, 1);
+    // A caller waiting for a shell gets a fresh one instead.
+    const next = waiting.shift();
+    if (next) next(start(env));
+  };
+  child.on('error', died);
+  child.on('exit', died);
+  child.unref();
+  (child.stdin as unknown as { unref(): void }).unref();
+  for (const stream of [child.stdout, child.stderr]) (stream as unknown as { unref(): void }).unref();
+  return shell;
+}
