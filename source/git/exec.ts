@@ -7,6 +7,8 @@ import { existsSync } from 'node:fs';
 import { execa } from 'execa';
 import { NO_DIRECTORY, runInShell } from './shell-pool.js';
 
+export { closeShells } from './shell-pool.js';
+
 export interface GitResult {
   exitCode: number;
   stdout: string;
@@ -147,7 +149,11 @@ function gitEnv(extra: Record<string, string> | undefined): NodeJS.ProcessEnv {
 }
 
 async function runOnce(cwd: string, args: string[], env: NodeJS.ProcessEnv, opts: GitOptions): Promise<GitResult> {
-  const pooled = await runInShell(cwd, [...SAFE_CONFIG, ...args], env, opts.input).catch(() => undefined);
+  // A call the pool could not take (nothing ran) goes to execa; one whose shell died midway may
+  // have done its work, so it is an error, never run a second time.
+  const pooled = await runInShell(cwd, [...SAFE_CONFIG, ...args], env, opts.input).catch((error: Error) => {
+    throw new GitError(args, -1, error.message);
+  });
   if (pooled) {
     if (pooled.exitCode === NO_DIRECTORY && !existsSync(cwd)) throw new GitError(args, -1, `directory ${cwd} does not exist`);
     if (pooled.exitCode === 127 && /not found/.test(pooled.stderr)) throw new GitError(args, -1, 'git is not installed or not on PATH');

@@ -35,8 +35,8 @@ interface Shell {
 }
 
 const idle: Shell[] = [];
+const all = new Set<Shell>();
 const waiting: ((shell: Shell) => void)[] = [];
-let started = 0;
 let serial = 0;
 const inputDir = existsSync('/dev/shm') ? '/dev/shm' : tmpdir();
 
@@ -56,7 +56,13 @@ export async function runInShell(cwd: string, args: string[], env: NodeJS.Proces
   }
   const inputFile = input === undefined ? undefined : join(inputDir, `fleet-git-${process.pid}-${++serial}.in`);
   try {
-    if (inputFile !== undefined && input !== undefined) await writeFile(inputFile, input, { mode: 0o600 });
+    if (inputFile !== undefined && input !== undefined) {
+      const written = await writeFile(inputFile, input, { mode: 0o600 }).then(() => true, () => false);
+      if (!written) {
+        release(shell);
+        return undefined;
+      }
+    }
     const command =
       `( cd -- ${quote(cwd)} 2>/dev/null || exit ${NO_DIRECTORY}; ${exports}exec git ${args.map(quote).join(' ')} ) ` +
       `<${inputFile ? quote(inputFile) : '/dev/null'}; printf '%s%s\\n' ${shell.marker} "$?"; printf '%s' ${shell.marker} >&2\n`;
@@ -82,8 +88,9 @@ function envChanges(have: NodeJS.ProcessEnv, want: NodeJS.ProcessEnv): string | 
   return script;
 }
 
-function send(shell: Shell, command: string): Promise<ShellResult> {
-  return new Promise<ShellResult>((resolve, reject) => {
+/** Undefined when the shell was gone before the command was written (nothing ran); rejects when it dies during the call. */
+function send(shell: Shell, command: string): Promise<ShellResult | undefined> {
+  return new Promise<ShellResult | undefined>((resolve, reject) => {
     shell.out = [];
     shell.err = [];
     // Held only while a call is in flight: an idle pool never keeps fleet running.
@@ -97,7 +104,7 @@ function send(shell: Shell, command: string): Promise<ShellResult> {
       resolve(result);
     };
     shell.fail = reject;
-    if (shell.dead) reject(new Error('the shell running git could not start'));
+    if (shell.dead) resolve(undefined);
     else shell.child.stdin!.write(command);
   });
 }
@@ -121,7 +128,7 @@ function parse(shell: Shell): ShellResult | undefined {
 async function take(env: NodeJS.ProcessEnv): Promise<Shell> {
   const shell = idle.pop();
   if (shell) return shell;
-  if (started < POOL_SIZE) return start(env);
+  if (all.size < POOL_SIZE) return start(env);
   return new Promise((resolve) => waiting.push(resolve));
 }
 
@@ -134,9 +141,12 @@ function release(shell: Shell): void {
 }
 
 function start(env: NodeJS.ProcessEnv): Shell {
-  started++;
-  const child = spawn('sh', [], { env, stdio: ['pipe', 'pipe', 'pipe'] });
+  // /bin/sh by path: the caller's PATH is for git (a test may empty it), not for the pool.
+  const child = spawn('/bin/sh', [], { env, stdio: ['pipe', 'pipe', 'pipe'] });
   const shell: Shell = { child, env, marker: `:fleet-${randomBytes(12).toString('hex')}:`, out: [], err: [], dead: false };
+  // No pid: it never started; send() sees it dead and the call goes to execa.
+  if (child.pid === undefined) shell.dead = true;
+  else all.add(shell);
   child.stdout!.on('data', (chunk: Buffer) => {
     shell.out.push(chunk);
     shell.done?.();
@@ -147,10 +157,10 @@ function start(env: NodeJS.ProcessEnv): Shell {
   });
   child.stdin!.on('error', () => undefined);
   const died = () => {
-    if (shell.dead) return;
+    if (!all.delete(shell)) return;
     shell.dead = true;
-    shell.fail?.(new Error('the shell running git exited'));
-    started--;
+    shell.done?.(); // its last output may have come with the end of the streams
+    shell.fail?.(new Error('the shell running git exited during the call'));
     const i = idle.indexOf(shell);
     if (i !== -1) idle.splice(i, 1);
     // A caller waiting for a shell gets a fresh one instead.
@@ -158,9 +168,30 @@ function start(env: NodeJS.ProcessEnv): Shell {
     if (next) next(start(env));
   };
   child.on('error', died);
-  child.on('exit', died);
+  // 'close', not 'exit': every byte of output has been read by then.
+  child.on('close', died);
   child.unref();
   (child.stdin as unknown as { unref(): void }).unref();
   for (const stream of [child.stdout, child.stderr]) (stream as unknown as { unref(): void }).unref();
   return shell;
+}
+
+/**
+ * Lets every shell finish its call and exit, and waits for them (at most `timeoutMs`): a run
+ * that ends this way leaves no shell behind to be adopted by init, so its git processes count as
+ * its own (benchmarks read the CPU of a command's whole process tree). Later calls start new ones.
+ */
+export async function closeShells(timeoutMs = 2000): Promise<void> {
+  const closing = [...all].map(
+    (shell) =>
+      new Promise<void>((resolve) => {
+        shell.child.once('close', () => resolve());
+        shell.child.stdin!.end();
+      }),
+  );
+  idle.length = 0;
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<void>((resolve) => (timer = setTimeout(resolve, timeoutMs)));
+  await Promise.race([Promise.all(closing), late]);
+  clearTimeout(timer);
 }

@@ -3,7 +3,7 @@ import { existsSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { autoCommit } from '../../source/git/commit.js';
-import { cleanEnv, git, gitOk, GitError, isTransientGitError } from '../../source/git/exec.js';
+import { cleanEnv, closeShells, git, gitOk, GitError, isTransientGitError } from '../../source/git/exec.js';
 import { tempRepos } from '../helpers/repo.js';
 
 const newRepo = tempRepos();
@@ -132,6 +132,17 @@ describe('git()', () => {
     const expected = Array.from({ length: 20 }, (_, i) => execFileSync('git', ['hash-object', '--stdin'], { cwd: repo.dir, input: `blob ${i}\n`, encoding: 'utf8' }).trim());
     expect(new Set(results).size).toBe(20);
     expect(results).toEqual(expected);
+  });
+
+  it('closes its shells on request, leaving no process behind, and starts new ones for later calls', async () => {
+    const repo = newRepo();
+    const shells = () => execFileSync('ps', ['-o', 'comm=', '--ppid', String(process.pid)], { encoding: 'utf8' }).split('\n').filter((c) => c.trim() === 'sh');
+    await Promise.all([1, 2, 3].map(() => gitOk(repo.dir, ['rev-parse', 'HEAD'])));
+    expect(shells().length).toBeGreaterThan(0);
+    await closeShells();
+    expect(shells()).toEqual([]);
+    expect(await gitOk(repo.dir, ['rev-parse', 'HEAD'])).toBe(repo.git('rev-parse', 'HEAD'));
+    await closeShells();
   });
 
   it('says so when git is not on PATH', async () => {
