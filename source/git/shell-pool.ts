@@ -4,11 +4,12 @@
 // shell forks in well under a millisecond (docs/design.md#git-procedures, "Starting git").
 // Only exec.ts uses this. Output comes back on the shell's own stdout and stderr, each closed by a
 // random marker, so nothing is written to disk; stdin, when a call has one, goes through a
-// temporary file that is removed as soon as the call is done.
+// temporary file that is removed as soon as the call is done (or, after a kill -9, by the next
+// fleet to start git).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { rm, writeFile } from 'node:fs/promises';
+import { readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -38,7 +39,7 @@ const idle: Shell[] = [];
 const all = new Set<Shell>();
 const waiting: ((shell: Shell) => void)[] = [];
 let serial = 0;
-const inputDir = existsSync('/dev/shm') ? '/dev/shm' : tmpdir();
+export const inputDir = existsSync('/dev/shm') ? '/dev/shm' : tmpdir();
 
 const quote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
 
@@ -126,10 +127,31 @@ function parse(shell: Shell): ShellResult | undefined {
 }
 
 async function take(env: NodeJS.ProcessEnv): Promise<Shell> {
+  await (swept ??= sweepStale());
   const shell = idle.pop();
   if (shell) return shell;
   if (all.size < POOL_SIZE) return start(env);
   return new Promise((resolve) => waiting.push(resolve));
+}
+
+let swept: Promise<void> | undefined;
+
+/** Input files a fleet killed mid-call (kill -9) left behind; removed by the next fleet, once. */
+async function sweepStale(): Promise<void> {
+  const names = await readdir(inputDir).catch(() => [] as string[]);
+  for (const name of names) {
+    const pid = /^fleet-git-(\d+)-\d+\.in$/.exec(name)?.[1];
+    if (pid !== undefined && !alive(Number(pid))) await rm(join(inputDir, name), { force: true });
+  }
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code !== 'ESRCH';
+  }
 }
 
 function release(shell: Shell): void {

@@ -1,9 +1,10 @@
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { autoCommit } from '../../source/git/commit.js';
 import { cleanEnv, closeShells, git, gitOk, GitError, isTransientGitError } from '../../source/git/exec.js';
+import { inputDir } from '../../source/git/shell-pool.js';
 import { tempRepos } from '../helpers/repo.js';
 
 const newRepo = tempRepos();
@@ -143,6 +144,24 @@ describe('git()', () => {
     expect(shells()).toEqual([]);
     expect(await gitOk(repo.dir, ['rev-parse', 'HEAD'])).toBe(repo.git('rev-parse', 'HEAD'));
     await closeShells();
+  });
+
+  it('removes the stdin files of a fleet killed mid-call, once, when the next one starts git', () => {
+    const repo = newRepo();
+    const dead = spawnSync('true').pid;
+    const left = join(inputDir, `fleet-git-${dead}-1.in`);
+    const mine = join(inputDir, `fleet-git-${process.pid}-999999.in`);
+    writeFileSync(left, 'update refs/fleet/x');
+    writeFileSync(mine, 'still in use');
+    try {
+      const exec = new URL('../../dist/git/exec.js', import.meta.url).href;
+      execFileSync('node', ['--input-type=module', '-e', `const { git } = await import(${JSON.stringify(exec)}); await git(process.cwd(), ['status']);`], { cwd: repo.dir });
+      expect(existsSync(left)).toBe(false);
+      expect(existsSync(mine)).toBe(true);
+    } finally {
+      rmSync(left, { force: true });
+      rmSync(mine, { force: true });
+    }
   });
 
   it('says so when git is not on PATH', async () => {
