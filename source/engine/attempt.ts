@@ -6,8 +6,8 @@ import type { FailurePhase, RevisionComment } from '../core/events.js';
 import type { TaskSpec } from '../core/fleet.js';
 import { autoCommit, currentBranch } from '../git/commit.js';
 import { cleanEnv, git, gitOk } from '../git/exec.js';
-import { createRef, readRef, setRef, setRefs } from '../git/refs.js';
-import { revParse, treesOf } from '../git/repo.js';
+import { createRef, createRefWith, readRef, setRef } from '../git/refs.js';
+import { revParse } from '../git/repo.js';
 import { unsafeChanges } from '../git/unsafe-changes.js';
 import { finishMerge, pathsWithMarkers, startMerge } from '../git/worktree-merge.js';
 import { addWorktree, listWorktrees, removeWorktree } from '../git/worktree.js';
@@ -136,13 +136,12 @@ export async function runAttempt(ctx: EngineContext, input: AttemptInput): Promi
     if (head !== `refs/heads/${branch}`) {
       throw new AttemptFailure('agent', `the agent left its branch: HEAD is ${head ?? 'detached'}, expected ${branch}`);
     }
-    const { tip } = await inPhase('commit', () => autoCommit(path, `${task.title}\n\nFleet-Task: ${task.id}`, [...task.copy, ...task.link]));
-    const [tipTree, baseTree] = task.allowEmpty ? [] : await treesOf(repo, [tip, baseSha]);
-    if (!task.allowEmpty && tipTree === baseTree) {
+    const { tip } = await inPhase('commit', () => autoCommit(path, `${task.title}\n\nFleet-Task: ${task.id}`, [...task.copy, ...task.link], repo));
+    const { findings: unsafe, changed } = await unsafeChanges(repo, baseSha, tip, [...task.copy, ...task.link]);
+    if (!task.allowEmpty && !changed) {
       ctx.emit({ type: 'review', key: task.key, reason: 'no_changes', message: 'the task made no changes', paths: [], tail: '' });
       return { kind: 'review' };
     }
-    const unsafe = await unsafeChanges(repo, baseSha, tip, [...task.copy, ...task.link]);
     if (unsafe.length > 0) {
       ctx.emit({
         type: 'review',
@@ -276,11 +275,11 @@ async function freshWorktree(ctx: EngineContext, task: TaskSpec, attempt: number
   const branch = branchName(task);
   const baseSha = await revParse(repo, `refs/heads/${task.base}`);
   if (!baseSha) throw new AttemptFailure('worktree', `base branch ${task.base} does not exist in ${repo}`);
-  if ((await createRef(repo, `refs/heads/${branch}`, baseSha, `fleet: task ${task.key}`)) === 'exists') {
+  // One transaction: a resumed attempt finds both the branch and its recorded base, or neither.
+  const created = await createRefWith(repo, { ref: `refs/heads/${branch}`, sha: baseSha }, [{ ref: baseRef, sha: baseSha }], `fleet: task ${task.key}`);
+  if (created === 'exists') {
     throw new AttemptFailure('worktree', `branch ${branch} already exists; run \`fleet clean\` or delete it, then retry`);
   }
-  // Never delete-then-create: a crash between the two would lose the base a resumed attempt needs.
-  await setRefs(repo, [{ ref: baseRef, sha: baseSha }], `fleet: base of ${task.key}`);
   const path = worktreePath(ctx, task);
   if (existsSync(path)) throw new AttemptFailure('worktree', `${path} already exists and is not this task's worktree; move it away and retry`);
   await addWorktree(repo, path, branch, `fleet run=${ctx.runId} task=${task.key}`, { branchIsNew: true });

@@ -7,6 +7,7 @@ import { runExitCode } from '../core/selectors.js';
 import { replay, type RunState } from '../core/state.js';
 import { UserError } from '../core/user-error.js';
 import { archiveAndRemove } from '../git/archive.js';
+import { closeShells } from '../git/exec.js';
 import { localRunner } from '../agents/runner.js';
 import { Engine } from './engine.js';
 import { drainInbox, InboxWatcher } from './host/inbox.js';
@@ -137,6 +138,7 @@ export async function openRun(options: OpenRunOptions): Promise<OpenedRun> {
         journal.close();
         unsubscribe();
         for (const lock of locks) releaseLock(lock);
+        await closeShells();
         return exitCode;
       },
     };

@@ -19,7 +19,11 @@ export class BaseError extends Error {
   override name = 'BaseError';
 }
 
-export async function advanceBase(repo: string, base: string, candidate: string, expected: string): Promise<AdvanceResult> {
+/**
+ * `opts.stackedOn`: the caller built `candidate` itself with `expected` as an ancestor (the merge
+ * queue's commit-tree stacks), so the ancestry check would only repeat what construction proves.
+ */
+export async function advanceBase(repo: string, base: string, candidate: string, expected: string, opts: { stackedOn?: boolean } = {}): Promise<AdvanceResult> {
   const ref = `refs/heads/${base}`;
   const current = await revParse(repo, ref);
   if (current === undefined) throw new BaseError(`Base branch ${base} does not exist.`);
@@ -28,7 +32,7 @@ export async function advanceBase(repo: string, base: string, candidate: string,
   const target = /^[0-9a-f]{40,64}$/.test(candidate) ? candidate : await revParse(repo, candidate);
   if (target === undefined) throw new BaseError(`Candidate ${candidate} is not a commit.`);
   // Base only ever moves forward onto something that contains it.
-  if (!(await isAncestor(repo, expected, target))) {
+  if (!opts.stackedOn && !(await isAncestor(repo, expected, target))) {
     throw new BaseError(`Candidate ${target} does not contain base ${base} at ${expected}; refusing to move base backwards or sideways.`);
   }
 

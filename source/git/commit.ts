@@ -2,7 +2,7 @@
 import { git, gitOk, GitError } from './exec.js';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { identityEnv } from './repo.js';
+import { identityEnv, looseRef } from './repo.js';
 import { linkedGitDirOf } from './worktree-list.js';
 
 /** The full ref HEAD is on (refs/heads/…), or undefined when HEAD is detached. */
@@ -30,12 +30,15 @@ function excludeSpecs(excludePaths: string[]): string[] {
 /**
  * Stages everything (tracked changes, deletions, untracked files) except the copy/link paths,
  * and commits it if anything is staged — with the user's hooks and signing off, so a failing
- * pre-commit hook or a gpg prompt can never strand an agent's work uncommitted.
+ * pre-commit hook or a gpg prompt can never strand an agent's work uncommitted. `identityOf`: the
+ * directory whose config names the committer (the task's repository: one cached read serves
+ * every task, where each new worktree would be a new cache entry; the same for the tip).
  */
 export async function autoCommit(
   worktree: string,
   message: string,
   excludePaths: string[],
+  identityOf = worktree,
 ): Promise<{ committed: boolean; tip: string }> {
   const excludes = excludeSpecs(excludePaths);
   await gitOk(worktree, ['add', '-A', '--', '.', ...excludes]);
@@ -44,14 +47,21 @@ export async function autoCommit(
     await gitOk(worktree, ['reset', '--quiet', '--', ...excludes.map((s) => s.replace(':(exclude,literal)', ':(literal)'))]);
   }
 
-  const staged = await git(worktree, ['diff', '--cached', '--quiet', '--no-ext-diff']);
-  if (staged.exitCode > 1) throw new GitError(['diff', '--cached', '--quiet'], staged.exitCode, staged.stderr);
-  if (staged.exitCode === 1) {
-    await gitOk(worktree, ['commit', '--quiet', '--no-verify', '--no-gpg-sign', '--cleanup=whitespace', '-F', '-'], {
-      input: message.endsWith('\n') ? message : `${message}\n`,
-      env: await identityEnv(worktree),
-    });
-  }
-  const tip = await gitOk(worktree, ['rev-parse', '--verify', 'HEAD']);
-  return { committed: staged.exitCode === 1, tip };
+  // No `diff --cached --quiet` first: commit itself says when nothing is staged (exit 1 and its
+  // status text, in English whatever the locale: see exec.ts), one git process fewer per task.
+  const args = ['commit', '--quiet', '--no-verify', '--no-gpg-sign', '--cleanup=whitespace', '-F', '-'];
+  const r = await git(worktree, args, {
+    input: message.endsWith('\n') ? message : `${message}\n`,
+    env: await identityEnv(identityOf),
+  });
+  const committed = r.exitCode === 0;
+  if (!committed && !(r.exitCode === 1 && NOTHING_STAGED.test(r.stdout))) throw new GitError(args, r.exitCode, r.stderr || r.stdout);
+  // On its branch, the tip is that branch's ref: read in `identityOf` (the repository), where the
+  // loose-ref read needs no new git process per worktree.
+  const branch = await currentBranch(worktree);
+  const tip = (branch && (await looseRef(identityOf, branch))) || (await gitOk(worktree, ['rev-parse', '--verify', 'HEAD']));
+  return { committed, tip };
 }
+
+/** What `git commit` prints (on stdout, exit 1) when the index matches HEAD. */
+const NOTHING_STAGED = /^(nothing to commit|nothing added to commit|no changes added to commit)/m;

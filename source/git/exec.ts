@@ -1,8 +1,13 @@
 // The one place fleet spawns git. Everything else in source/git goes through git()/gitOk(), so
 // the clean environment, hooks-off and signing-off configuration and the retry policy for
-// transient lock errors apply to every call without each caller remembering them.
+// transient lock errors apply to every call without each caller remembering them. Calls go
+// through a small pool of long-lived shells (git/shell-pool.ts: forking fleet itself is the
+// expensive part of a git call), and straight from node only when a shell cannot carry one.
 import { existsSync } from 'node:fs';
 import { execa } from 'execa';
+import { NO_DIRECTORY, runInShell } from './shell-pool.js';
+
+export { closeShells } from './shell-pool.js';
 
 export interface GitResult {
   exitCode: number;
@@ -144,6 +149,16 @@ function gitEnv(extra: Record<string, string> | undefined): NodeJS.ProcessEnv {
 }
 
 async function runOnce(cwd: string, args: string[], env: NodeJS.ProcessEnv, opts: GitOptions): Promise<GitResult> {
+  // A call the pool could not take (nothing ran) goes to execa; one whose shell died midway may
+  // have done its work, so it is an error, never run a second time.
+  const pooled = await runInShell(cwd, [...SAFE_CONFIG, ...args], env, opts.input).catch((error: Error) => {
+    throw new GitError(args, -1, error.message);
+  });
+  if (pooled) {
+    if (pooled.exitCode === NO_DIRECTORY && !existsSync(cwd)) throw new GitError(args, -1, `directory ${cwd} does not exist`);
+    if (pooled.exitCode === 127 && /not found/.test(pooled.stderr)) throw new GitError(args, -1, 'git is not installed or not on PATH');
+    return { ...pooled, stdout: opts.raw ? pooled.stdout : pooled.stdout.replace(/\r?\n$/, '') };
+  }
   const result = await execa('git', [...SAFE_CONFIG, ...args], {
     cwd,
     env,

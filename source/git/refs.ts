@@ -2,6 +2,7 @@
 // the caller recomputes. Branches that are checked out or being rebased are never moved or
 // deleted here — plumbing would do it silently and leave the user's checkout "reverted and staged".
 import { git, GitError } from './exec.js';
+import { looseRef } from './repo.js';
 import { branchUse } from './worktree-list.js';
 
 export const ZERO_OID = '0'.repeat(40);
@@ -43,6 +44,26 @@ export async function createRef(cwd: string, ref: string, sha: string, reason?: 
   assertFullRef(ref);
   const args = ['update-ref', '--create-reflog', ...(reason ? ['-m', reason] : []), ref, sha, ZERO_OID];
   const r = await git(cwd, args);
+  if (r.exitCode === 0) return 'ok';
+  if (CAS_LOST.test(r.stderr)) return 'exists';
+  throw new GitError(args, r.exitCode, r.stderr);
+}
+
+/**
+ * Creates `create.ref` only if it does not exist yet and, in the same transaction, points the
+ * fleet-owned `also` refs at their commits: all are written, or none is ('exists': the created
+ * ref was already there). A task's branch and its recorded base cost one git process, not two.
+ */
+export async function createRefWith(
+  cwd: string,
+  create: { ref: string; sha: string },
+  also: readonly { ref: string; sha: string }[],
+  reason?: string,
+): Promise<'ok' | 'exists'> {
+  for (const { ref } of [create, ...also]) assertFullRef(ref);
+  const args = ['update-ref', '--create-reflog', ...(reason ? ['-m', reason] : []), '--stdin', '-z'];
+  const input = `create ${create.ref}\0${create.sha}\0` + also.map(({ ref, sha }) => `update ${ref}\0${sha}\0\0`).join('');
+  const r = await git(cwd, args, { input });
   if (r.exitCode === 0) return 'ok';
   if (CAS_LOST.test(r.stderr)) return 'exists';
   throw new GitError(args, r.exitCode, r.stderr);
@@ -98,6 +119,8 @@ export async function listRefs(cwd: string, prefixes: string[]): Promise<Map<str
 /** The object a full ref points at, or undefined when it does not exist. */
 export async function readRef(cwd: string, ref: string): Promise<string | undefined> {
   assertFullRef(ref);
+  const loose = await looseRef(cwd, ref);
+  if (loose !== undefined) return loose;
   const args = ['show-ref', '--verify', '--hash', ref];
   const r = await git(cwd, args);
   if (r.exitCode === 0) return r.stdout.trim() || undefined;

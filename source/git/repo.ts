@@ -1,7 +1,7 @@
 // Read-only questions about a repository: where it lives, what a name resolves to, who commits.
-import { realpath } from 'node:fs/promises';
+import { readFile, realpath } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { git, gitOk, GitError } from './exec.js';
 
 export class NotARepositoryError extends Error {
@@ -43,10 +43,31 @@ export async function isTopLevel(path: string): Promise<boolean> {
   }
 }
 
-/** The commit `rev` names, or undefined when it names none. */
+/**
+ * The commit `rev` names, or undefined when it names none. A branch or fleet ref is read from its
+ * loose file when it has one (no git process: the queue reads base's tip for every merge).
+ */
 export async function revParse(cwd: string, rev: string): Promise<string | undefined> {
+  const loose = await looseRef(cwd, rev);
+  if (loose !== undefined) return loose;
   const r = await git(cwd, ['rev-parse', '--verify', '--quiet', '--end-of-options', `${rev}^{commit}`]);
   return r.exitCode === 0 && r.stdout ? r.stdout.trim() : undefined;
+}
+
+/** Shared refs fleet reads often, with names that are plain paths (anything else goes to git). */
+const PLAIN_SHARED_REF = /^refs\/(heads|fleet)\/(?!.*(\.\.|\/\/|\/\.|\.lock$|\/$))[A-Za-z0-9._@+\/-]+$/;
+
+/**
+ * A branch or fleet ref read straight from its loose file, as git resolves it first: git writes
+ * the file by lock and rename, so a reader sees the old value or the new, never half. Undefined
+ * when there is no such file (a packed or symbolic ref, another ref store): the caller asks git.
+ */
+export async function looseRef(cwd: string, ref: string): Promise<string | undefined> {
+  if (!PLAIN_SHARED_REF.test(ref)) return undefined;
+  const commonDir = await repoInfo(cwd).then((i) => i.commonDir, () => undefined);
+  if (commonDir === undefined) return undefined;
+  const text = await readFile(join(commonDir, ref), 'utf8').catch(() => undefined);
+  return text === undefined ? undefined : /^([0-9a-f]{40}|[0-9a-f]{64})\n?$/.exec(text)?.[1];
 }
 
 export async function isAncestor(cwd: string, ancestor: string, descendant: string): Promise<boolean> {
@@ -55,14 +76,6 @@ export async function isAncestor(cwd: string, ancestor: string, descendant: stri
   if (r.exitCode === 0) return true;
   if (r.exitCode === 1) return false; // 1 is "no"; anything else (bad name: 128) is an error
   throw new GitError(args, r.exitCode, r.stderr);
-}
-
-/** The trees of several commits in one git call. */
-export async function treesOf(cwd: string, commits: readonly string[]): Promise<string[]> {
-  // git 2.39's rev-parse echoes --end-of-options when given several revisions: take ids only.
-  for (const c of commits) if (!/^[0-9a-f]{40,64}$/.test(c)) throw new Error(`treesOf needs commit ids, got "${c}"`);
-  const out = await gitOk(cwd, ['rev-parse', ...commits.map((c) => `${c}^{tree}`)]);
-  return out.split('\n');
 }
 
 export async function treeOf(cwd: string, commit: string): Promise<string> {

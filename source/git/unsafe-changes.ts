@@ -4,19 +4,24 @@ import { git } from './exec.js';
 /**
  * What a branch changed that fleet must not merge unseen (docs/design.md#task-lifecycle): a path fleet copies or links
  * into worktrees (it would shadow the user's own ignored file), or a symlink pointing outside the
- * worktree. Returns one line per finding.
+ * worktree. `findings`: one line each. `changed`: whether the trees differ at all — the same
+ * diff answers "did the task change anything", so the attempt needs no separate tree lookup.
  */
-export async function unsafeChanges(repo: string, base: string, tip: string, copyLinkPaths: string[]): Promise<string[]> {
-  const r = await git(repo, ['diff-tree', '-r', '-z', '--no-renames', '--diff-filter=AMT', base, tip], { raw: true });
+export async function unsafeChanges(repo: string, base: string, tip: string, copyLinkPaths: string[]): Promise<{ findings: string[]; changed: boolean }> {
+  const r = await git(repo, ['diff-tree', '-r', '-z', '--no-renames', base, tip], { raw: true });
   if (r.exitCode !== 0) throw new Error(`git diff-tree failed: ${r.stderr.trim()}`);
   const fields = r.stdout.split('\0');
   const findings: string[] = [];
+  let changed = false;
   for (let i = 0; i + 1 < fields.length; i += 2) {
+    // ":<old mode> <new mode> <old blob> <new blob> <status>", then the path.
     const meta = fields[i]!.split(' ');
     const path = fields[i + 1]!;
+    if (!path) continue;
+    changed = true;
+    if (!['A', 'M', 'T'].includes(meta[4] ?? '')) continue; // a deletion adds nothing
     const mode = meta[1];
     const blob = meta[3];
-    if (!path) continue;
     const shadowed = copyLinkPaths.find((p) => {
       const clean = p.replace(/\/+$/, '');
       return path === clean || path.startsWith(`${clean}/`);
@@ -27,7 +32,7 @@ export async function unsafeChanges(repo: string, base: string, tip: string, cop
       if (symlinkEscapes(path, target)) findings.push(`${path}: symlink points outside the worktree (${target})`);
     }
   }
-  return findings;
+  return { findings, changed };
 }
 
 export function symlinkEscapes(linkPath: string, target: string): boolean {

@@ -1,6 +1,7 @@
 // Reading `git worktree list --porcelain -z`, and answering "where is this branch in use?" —
 // the check that stands between fleet and moving a branch someone has checked out.
-import { readdir, readFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { readdir, readFile, stat } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { git, GitError } from './exec.js';
 import { repoInfo } from './repo.js';
@@ -80,20 +81,54 @@ export interface BranchUse {
 
 /**
  * Where a branch (full ref) is in use: checked out in a worktree, or being rebased in one —
- * git's own `branch -f` refuses both, but plumbing such as update-ref checks neither.
+ * git's own `branch -f` refuses both, but plumbing such as update-ref checks neither. Read from
+ * each worktree's HEAD file, as `git worktree list` itself does, without a git process (landing
+ * asks this for every merge); a HEAD that is not a plain file falls back to git's listing.
  */
 export async function branchUse(repo: string, ref: string): Promise<BranchUse> {
+  const main = await mainWorktree(repo);
+  const dirs = await worktreeGitDirs(repo, [main]);
+  const checkedOut: string[] = [];
+  for (const [i, { gitDir, worktree }] of dirs.entries()) {
+    if (i === 0 && main.bare) continue; // dirs[0] is the main worktree
+    const head = await readFile(join(gitDir, 'HEAD'), 'utf8').catch(() => undefined);
+    const m = head === undefined ? null : /^(?:ref: (refs\/\S+)|[0-9a-f]{40,64})\s*$/.exec(head);
+    if (!m) return branchUseFromGit(repo, ref, dirs);
+    if (m[1] === ref) checkedOut.push(worktree);
+  }
+  return { checkedOut, rebasing: await rebasingIn(dirs, ref) };
+}
+
+async function branchUseFromGit(repo: string, ref: string, dirs: { gitDir: string; worktree: string }[]): Promise<BranchUse> {
   const list = await listWorktrees(repo);
   const checkedOut = list.filter((w) => !w.bare && w.branch === ref).map((w) => w.path);
+  return { checkedOut, rebasing: await rebasingIn(dirs, ref) };
+}
+
+async function rebasingIn(dirs: { gitDir: string; worktree: string }[], ref: string): Promise<string[]> {
   const rebasing: string[] = [];
-  for (const { gitDir, worktree } of await worktreeGitDirs(repo, list)) {
+  for (const { gitDir, worktree } of dirs) {
     for (const state of ['rebase-merge', 'rebase-apply']) {
       const headName = await readFile(join(gitDir, state, 'head-name'), 'utf8').catch(() => undefined);
       if (headName?.trim() === ref && !rebasing.includes(worktree)) rebasing.push(worktree);
     }
   }
-  return { checkedOut, rebasing };
+  return rebasing;
 }
+
+/** The main worktree's path and bareness, asked of git once per repository: neither changes under a run. */
+async function mainWorktree(repo: string): Promise<WorktreeRecord> {
+  const { commonDir } = await repoInfo(repo);
+  let main = mainWorktrees.get(commonDir);
+  if (!main) {
+    main = (await listWorktrees(repo))[0];
+    if (!main) throw new GitError(['worktree', 'list'], 0, 'git listed no main worktree');
+    mainWorktrees.set(commonDir, main);
+  }
+  return main;
+}
+
+const mainWorktrees = new Map<string, WorktreeRecord>();
 
 /** Every worktree's private git dir with the worktree path it belongs to. */
 export async function worktreeGitDirs(repo: string, list?: WorktreeRecord[]): Promise<{ gitDir: string; worktree: string }[]> {
@@ -112,7 +147,6 @@ export async function worktreeGitDirs(repo: string, list?: WorktreeRecord[]): Pr
   return dirs;
 }
 
-/** The private git dir of the worktree at `path` (the main one's is the common dir). */
 /**
  * A linked worktree's private git dir, read from its `.git` file without running git (the commit
  * phase asks for it on every task); undefined for anything else (a main checkout's `.git` dir).
@@ -123,7 +157,12 @@ export async function linkedGitDirOf(worktree: string): Promise<string | undefin
   return m ? resolve(worktree, m[1]!.trim()) : undefined;
 }
 
+/** The private git dir of the worktree at `path`: its `.git` file or directory when it has one, else git's answer. */
 export async function gitDirOf(worktree: string): Promise<string> {
+  const linked = await linkedGitDirOf(worktree);
+  if (linked !== undefined) return linked;
+  const dotGit = join(worktree, '.git');
+  if ((await stat(dotGit).catch(() => undefined))?.isDirectory() && existsSync(join(dotGit, 'HEAD'))) return dotGit;
   const args = ['rev-parse', '--path-format=absolute', '--git-dir'];
   const r = await git(worktree, args);
   if (r.exitCode !== 0) throw new GitError(args, r.exitCode, r.stderr);

@@ -83,8 +83,8 @@ function switchGate(gate: string, sha: string): Promise<string> {
 }
 
 /**
- * Removes a worktree: deletes its files (outside the admin lock), then unlocks it and lets
- * `worktree remove --force --force` drop the rest and the admin dir. A worktree whose directory
+ * Removes a worktree: deletes its files (outside the admin lock), then lets
+ * `worktree remove --force --force` (locked or not) drop the rest and the admin dir. A worktree whose directory
  * is already gone is removed from git's records the same way (git 2.39 allows it), falling back
  * to prune. Idempotent; never archives, never deletes a branch.
  */
@@ -99,7 +99,7 @@ export async function removeWorktree(repo: string, path: string, list?: Worktree
   if (await isLinkedWorktreeOf(repo, target)) await deleteAllButGitFile(target);
 
   await withWorktreeAdminLock(repo, async () => {
-    if (record.locked !== undefined) await git(repo, ['worktree', 'unlock', '--', target]);
+    // --force twice removes a locked worktree too: no separate unlock.
     const args = ['worktree', 'remove', '--force', '--force', '--', target];
     const r = await git(repo, args);
     if (r.exitCode === 0) return;

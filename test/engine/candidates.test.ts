@@ -40,8 +40,10 @@ tasks:
     const state = await lastRun(r.dir);
     const feat = state.tasks.feat!;
     expect(feat.picked).toEqual({ candidate: 2, by: 'first-pass' });
-    // First-pass stops a candidate still running once one passed; either way its work is archived.
-    expect(feat.candidates!.map((c) => c.state).slice(0, 2)).toEqual(['failed', 'passed']);
+    // First-pass stops a candidate still running once one passed (the three run at once, so
+    // candidate 1's failing check may or may not be done by then); either way its work is archived.
+    expect(feat.candidates![1]!.state).toBe('passed');
+    expect(['failed', 'stopped']).toContain(feat.candidates![0]!.state);
     expect(['failed', 'stopped']).toContain(feat.candidates![2]!.state);
     // Nothing of any candidate is left but its archive; the losers' work is kept there.
     expect(refs(r, 'refs/heads/fleet/')).toEqual([]);

@@ -1,8 +1,10 @@
+import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { autoCommit } from '../../source/git/commit.js';
-import { cleanEnv, git, gitOk, GitError, isTransientGitError } from '../../source/git/exec.js';
+import { cleanEnv, closeShells, git, gitOk, GitError, isTransientGitError } from '../../source/git/exec.js';
+import { inputDir } from '../../source/git/shell-pool.js';
 import { tempRepos } from '../helpers/repo.js';
 
 const newRepo = tempRepos();
@@ -93,6 +95,85 @@ describe('git()', () => {
     const repo = newRepo();
     const r = await git(repo.dir, ['ls-files', '-z'], { raw: true });
     expect(r.stdout).toBe('README.md\0');
+  });
+
+  it('passes arguments, stdin and output through byte for byte: quotes, newlines, NULs, no trailing newline', async () => {
+    const repo = newRepo();
+    const head = repo.git('rev-parse', 'HEAD');
+    const reason = "it's \"quoted\" $HOME `x`\nsecond line";
+    const input = 'update refs/fleet/a\0' + head + '\0\0update refs/fleet/b\0' + head + '\0\0';
+    await gitOk(repo.dir, ['update-ref', '--create-reflog', '-m', reason, '--stdin', '-z'], { input });
+    expect(repo.git('rev-parse', 'refs/fleet/a', 'refs/fleet/b')).toBe(`${head}\n${head}`);
+    expect(repo.git('reflog', 'show', '--format=%gs', 'refs/fleet/a')).toBe("it's \"quoted\" $HOME `x` second line");
+    const blob = await gitOk(repo.dir, ['hash-object', '-w', '--stdin'], { input: 'no newline at the end' });
+    expect((await git(repo.dir, ['cat-file', 'blob', blob])).stdout).toBe('no newline at the end');
+    expect((await git(repo.dir, ['cat-file', 'blob', blob], { raw: true })).stdout).toBe('no newline at the end');
+  });
+
+  it('gives each call exactly its own environment, whatever the calls before it had', async () => {
+    const repo = newRepo();
+    const env = () => gitOk(repo.dir, ['var', 'GIT_AUTHOR_IDENT']);
+    const name = (ident: string) => ident.replace(/ <.*$/, '');
+    expect(name(await gitOk(repo.dir, ['var', 'GIT_AUTHOR_IDENT'], { env: { GIT_AUTHOR_NAME: 'First Caller' } }))).toBe('First Caller');
+    expect(name(await env())).not.toBe('First Caller');
+    const saved = process.env.GIT_AUTHOR_NAME;
+    process.env.GIT_AUTHOR_NAME = 'From Process Env';
+    try {
+      expect(name(await env())).toBe('From Process Env');
+    } finally {
+      if (saved === undefined) delete process.env.GIT_AUTHOR_NAME;
+      else process.env.GIT_AUTHOR_NAME = saved;
+    }
+    expect(name(await env())).not.toBe('From Process Env');
+  });
+
+  it('runs more calls at once than it has shells, each with its own result', async () => {
+    const repo = newRepo();
+    const results = await Promise.all(Array.from({ length: 20 }, (_, i) => gitOk(repo.dir, ['hash-object', '--stdin'], { input: `blob ${i}\n` })));
+    const expected = Array.from({ length: 20 }, (_, i) => execFileSync('git', ['hash-object', '--stdin'], { cwd: repo.dir, input: `blob ${i}\n`, encoding: 'utf8' }).trim());
+    expect(new Set(results).size).toBe(20);
+    expect(results).toEqual(expected);
+  });
+
+  it('closes its shells on request, leaving no process behind, and starts new ones for later calls', async () => {
+    const repo = newRepo();
+    const shells = () => execFileSync('ps', ['-o', 'comm=', '--ppid', String(process.pid)], { encoding: 'utf8' }).split('\n').filter((c) => c.trim() === 'sh');
+    await Promise.all([1, 2, 3].map(() => gitOk(repo.dir, ['rev-parse', 'HEAD'])));
+    expect(shells().length).toBeGreaterThan(0);
+    await closeShells();
+    expect(shells()).toEqual([]);
+    expect(await gitOk(repo.dir, ['rev-parse', 'HEAD'])).toBe(repo.git('rev-parse', 'HEAD'));
+    await closeShells();
+  });
+
+  it('removes the stdin files of a fleet killed mid-call, once, when the next one starts git', () => {
+    const repo = newRepo();
+    const dead = spawnSync('true').pid;
+    const left = join(inputDir, `fleet-git-${dead}-1.in`);
+    const mine = join(inputDir, `fleet-git-${process.pid}-999999.in`);
+    writeFileSync(left, 'update refs/fleet/x');
+    writeFileSync(mine, 'still in use');
+    try {
+      const exec = new URL('../../dist/git/exec.js', import.meta.url).href;
+      execFileSync('node', ['--input-type=module', '-e', `const { git } = await import(${JSON.stringify(exec)}); await git(process.cwd(), ['status']);`], { cwd: repo.dir });
+      expect(existsSync(left)).toBe(false);
+      expect(existsSync(mine)).toBe(true);
+    } finally {
+      rmSync(left, { force: true });
+      rmSync(mine, { force: true });
+    }
+  });
+
+  it('says so when git is not on PATH', async () => {
+    const repo = newRepo();
+    const saved = process.env.PATH;
+    process.env.PATH = '/nonexistent';
+    try {
+      const error = await gitOk(repo.dir, ['status']).catch((e: unknown) => e);
+      expect((error as GitError).message).toMatch(/not installed or not on PATH/);
+    } finally {
+      process.env.PATH = saved;
+    }
   });
 
   it('retries a commit that meets a stale index.lock which then goes away', async () => {

@@ -1,6 +1,8 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { BranchInUseError, createRef, deleteRef, InvalidRefError, listRefs, readRef, updateRef } from '../../source/git/refs.js';
+import { BranchInUseError, createRef, createRefWith, deleteRef, InvalidRefError, listRefs, readRef, updateRef } from '../../source/git/refs.js';
+import { branchUse } from '../../source/git/worktree-list.js';
 import { tempRepos } from '../helpers/repo.js';
 
 const newRepo = tempRepos();
@@ -64,6 +66,49 @@ describe('compare-and-swap refs', () => {
     await expect(deleteRef(repo.dir, 'refs/heads/fleet/busy')).rejects.toThrow(/checked out or being rebased/);
     expect(repo.git('rev-parse', 'main')).toBe(next);
     expect(repo.git('rev-parse', 'fleet/busy')).toBe(next);
+  });
+
+  it('creates a branch and sets its companion refs in one transaction, or writes none of them', async () => {
+    const repo = newRepo();
+    const head = repo.git('rev-parse', 'HEAD');
+    const base = 'refs/fleet/r1/base/a';
+    expect(await createRefWith(repo.dir, { ref: 'refs/heads/fleet/a', sha: head }, [{ ref: base, sha: head }], 'fleet: task a')).toBe('ok');
+    expect(repo.git('rev-parse', 'fleet/a', base)).toBe(`${head}\n${head}`);
+    expect(repo.git('reflog', 'show', '--format=%gs', 'fleet/a')).toBe('fleet: task a');
+
+    repo.write('x.txt', 'x\n');
+    const next = repo.commitAll('next');
+    expect(await createRefWith(repo.dir, { ref: 'refs/heads/fleet/a', sha: next }, [{ ref: base, sha: next }])).toBe('exists');
+    expect(repo.git('rev-parse', 'fleet/a', base)).toBe(`${head}\n${head}`);
+  });
+
+  it('tells where a branch is checked out or rebased from the worktrees\' own files', async () => {
+    const repo = newRepo();
+    const wt = join(repo.root, 'busy');
+    repo.git('worktree', 'add', '-q', '-b', 'fleet/busy', wt);
+    repo.git('worktree', 'add', '-q', '--detach', join(repo.root, 'detached'));
+    expect(await branchUse(repo.dir, 'refs/heads/main')).toEqual({ checkedOut: [repo.dir], rebasing: [] });
+    expect(await branchUse(repo.dir, 'refs/heads/fleet/busy')).toEqual({ checkedOut: [wt], rebasing: [] });
+    expect(await branchUse(repo.dir, 'refs/heads/fleet/none')).toEqual({ checkedOut: [], rebasing: [] });
+
+    // A rebase detaches HEAD but the branch stays in use; git records its name in rebase-merge/head-name.
+    repo.write('y.txt', 'y\n');
+    repo.commitAll('on main');
+    repo.git('-C', wt, 'checkout', '-q', '--detach');
+    const gitDir = repo.git('-C', wt, 'rev-parse', '--absolute-git-dir');
+    mkdirSync(join(gitDir, 'rebase-merge'));
+    writeFileSync(join(gitDir, 'rebase-merge', 'head-name'), 'refs/heads/fleet/busy\n');
+    expect(await branchUse(repo.dir, 'refs/heads/fleet/busy')).toEqual({ checkedOut: [], rebasing: [wt] });
+  });
+
+  it('never counts a bare repository\'s HEAD as a checkout', async () => {
+    const repo = newRepo();
+    const bare = join(repo.root, 'bare.git');
+    repo.git('clone', '-q', '--bare', repo.dir, bare);
+    const wt = join(repo.root, 'linked');
+    repo.git('-C', bare, 'worktree', 'add', '-q', '-b', 'fleet/x', wt, 'main');
+    expect(await branchUse(wt, 'refs/heads/main')).toEqual({ checkedOut: [], rebasing: [] });
+    expect(await branchUse(wt, 'refs/heads/fleet/x')).toEqual({ checkedOut: [wt], rebasing: [] });
   });
 
   it('rejects short names that update-ref would write as stray files', async () => {

@@ -9,6 +9,7 @@ import {
   isAncestor,
   isTopLevel,
   isWorktreeClean,
+  looseRef,
   NotARepositoryError,
   repoInfo,
   revParse,
@@ -68,6 +69,24 @@ describe('repository facts', () => {
     expect(await treeOf(repo.dir, second)).toBe(repo.git('rev-parse', 'HEAD^{tree}'));
     expect(await branchExists(repo.dir, 'main')).toBe(true);
     expect(await branchExists(repo.dir, 'fleet/none')).toBe(false);
+  });
+
+  it('reads a loose branch ref from its file, and leaves packed refs and odd names to git', async () => {
+    const repo = newRepo();
+    const first = repo.git('rev-parse', 'HEAD');
+    repo.git('branch', 'fleet/a');
+    expect(await looseRef(repo.dir, 'refs/heads/fleet/a')).toBe(first);
+    repo.git('pack-refs', '--all');
+    expect(await looseRef(repo.dir, 'refs/heads/fleet/a')).toBeUndefined();
+    expect(await revParse(repo.dir, 'refs/heads/fleet/a')).toBe(first); // packed: git answers
+
+    repo.write('x.txt', 'x\n');
+    const second = repo.commitAll('second');
+    repo.git('update-ref', 'refs/heads/fleet/a', second);
+    expect(await revParse(repo.dir, 'refs/heads/fleet/a')).toBe(second); // loose again: it wins over packed-refs
+    expect(await looseRef(repo.dir, 'refs/heads/../../HEAD')).toBeUndefined();
+    expect(await looseRef(repo.dir, 'HEAD')).toBeUndefined();
+    expect(await revParse(repo.dir, 'refs/heads/missing')).toBeUndefined();
   });
 
   it('lists changed paths, counting a rename as both names', async () => {

@@ -327,7 +327,8 @@ export class MergeQueue {
   async land(batch: Batch, members: readonly Member[], onto: string): Promise<boolean> {
     const repo = this.project.path;
     const target = members.at(-1)!.commit;
-    const advanced = await advanceBase(repo, batch.base, target, onto);
+    // Every member was stacked (commit-tree) on `onto` or on the member before it.
+    const advanced = await advanceBase(repo, batch.base, target, onto, { stackedOn: true });
     if (advanced.kind === 'advanced') {
       this.deferredOn.clear();
       // One transaction records every member's commit; a crash before it is caught by alreadyLanded.
