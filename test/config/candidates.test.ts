@@ -6,6 +6,7 @@ import { ConfigError, parseFleetText } from '../../source/config/load.js';
 import { fleetCli, writeFleet } from '../helpers/fleet.js';
 import { tempRepos } from '../helpers/repo.js';
 
+const repo = tempRepos();
 let root: string;
 beforeEach(() => {
   root = realpathSync(mkdtempSync(join(tmpdir(), 'fleet-candidates-')));
@@ -47,7 +48,7 @@ describe('best-of-N in the fleet file', () => {
   });
 
   it('fleet validate exits 2 on them', async () => {
-    const r = tempRepos()();
+    const r = repo();
     writeFleet(r.dir, 'version: 1\ntasks:\n  - { id: a, run: x, candidates: 99 }\n');
     const result = await fleetCli(r.dir, 'validate');
     expect(result.code).toBe(2);
