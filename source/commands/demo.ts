@@ -48,7 +48,8 @@ export async function demoCommand(options: DemoOptions): Promise<number> {
     );
   }
   out.write(`\nLook around (nothing was deleted; remove ${root} when done):\n`);
-  const fleet = `node ${process.argv[1] ?? 'fleet'}`;
+  // Started by `npx fleet` (the README's way), the same words work again; else the script's own path.
+  const fleet = process.env.npm_command === 'exec' ? 'npx fleet' : `node ${process.argv[1] ?? 'fleet'}`;
   out.write(`  cd ${repo}\n  git log --oneline --graph main\n  ${fleet} status\n`);
   if (renameInReview) out.write(`  ${fleet} retry rename     # a fresh attempt on top of the new main\n`);
   return asScripted ? 0 : 1;
