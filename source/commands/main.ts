@@ -86,12 +86,13 @@ export async function main(argv: string[]): Promise<number> {
     .description('a real run on a throwaway repo with scripted agents (no agent CLI needed)')
     .action(() => set(demoCommand({ terminal: onTerminal() })));
   program
-    .command('pick <id> [n]')
+    .command('pick')
+    .argument('<id>')
+    // Parsed by commander, so a bad number is refused with its sentence and the usage hint.
+    .argument('[n]', 'the candidate to merge', wholeNumber(1, 8, 'a candidate number'))
     .description(ACTION_HELP.pick)
     .option('-f, --file <file>', 'fleet file')
-    .action((id: string, n: string | undefined, o: { file?: string }) =>
-      set(taskActionCommand('pick', [id], { file: o.file, candidate: n === undefined ? undefined : wholeNumber(1, 8, 'a candidate number')(n) })),
-    );
+    .action((id: string, n: number | undefined, o: { file?: string }) => set(taskActionCommand('pick', [id], { file: o.file, candidate: n })));
   program
     .command('budget')
     .description("change the run's spending cap, live or for the next fleet run")
