@@ -204,7 +204,7 @@ async function ensureWorktree(ctx: EngineContext, task: TaskSpec, attempt: numbe
   const recordedBase = await readRef(repo, baseRef);
   // Resuming: the recorded base, else where the branch forked from base (a crash before the base
   // ref was written; the branch may already hold the agent's commit, so not its tip).
-  let baseSha = fresh ? undefined : (recordedBase ?? (branchTip && (await forkPoint(repo, branchTip, task.base))));
+  let baseSha = recordedBase ?? (branchTip && (await forkPoint(repo, branchTip, task.base)));
   if (baseSha === undefined) {
     baseSha = await revParse(repo, `refs/heads/${task.base}`);
     if (!baseSha) throw new AttemptFailure('worktree', `base branch ${task.base} does not exist in ${repo}`);
@@ -213,8 +213,6 @@ async function ensureWorktree(ctx: EngineContext, task: TaskSpec, attempt: numbe
     if ((await createRef(repo, `refs/heads/${branch}`, baseSha, `fleet: task ${task.key}`)) === 'exists') {
       throw new AttemptFailure('worktree', `branch ${branch} appeared while fleet was creating it`);
     }
-  } else if (fresh) {
-    throw new AttemptFailure('worktree', `branch ${branch} already exists; run \`fleet clean\` or delete it, then retry`);
   }
   // Never delete-then-create: a crash between the two would lose the base a resumed attempt needs.
   await setRef(repo, baseRef, baseSha, `fleet: base of ${task.key}`);

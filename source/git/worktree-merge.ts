@@ -5,7 +5,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { git, gitOk, GitError } from './exec.js';
 import { identityEnv } from './repo.js';
-import { linkedGitDirOf } from './worktree-list.js';
+import { gitDirOf } from './worktree-list.js';
 
 /** Starts merging `commit` into the worktree's branch; returns the paths left in conflict. */
 export async function startMerge(worktree: string, commit: string, message: string): Promise<string[]> {
@@ -20,7 +20,7 @@ export async function startMerge(worktree: string, commit: string, message: stri
 
 /** True while a merge is in progress in the worktree. */
 export async function mergeInProgress(worktree: string): Promise<boolean> {
-  const gitDir = (await linkedGitDirOf(worktree)) ?? (await gitOk(worktree, ['rev-parse', '--absolute-git-dir']));
+  const gitDir = await gitDirOf(worktree);
   return existsSync(join(gitDir, 'MERGE_HEAD'));
 }
 
