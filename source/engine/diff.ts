@@ -2,6 +2,7 @@ import { sanitizeText } from '../agents/sanitize.js';
 import { archiveRef, branchRef } from '../core/names.js';
 import type { TaskRecord } from '../core/state.js';
 import { diffText, mergeBase } from '../git/diff.js';
+import { GitError } from '../git/exec.js';
 import { readRef } from '../git/refs.js';
 
 /** The pager git itself would use in that repository (GIT_PAGER, core.pager, PAGER). */
@@ -36,7 +37,12 @@ export async function taskDiff(request: DiffRequest): Promise<TaskDiff> {
   const { repo, record } = request;
   const range = await rangeOf(request);
   const first = !request.attempt && record.state === 'review' && record.review?.reason === 'conflict' ? record.review.paths : undefined;
-  const text = await diffText(repo, range.from, range.to, { stat: request.stat, color: request.color, first });
+  const text = await diffText(repo, range.from, range.to, { stat: request.stat, color: request.color, first }).catch((error: unknown) => {
+    // A commit gone from the repository (a gc after a reset, a moved repo): a sentence, not a trace.
+    if (!(error instanceof GitError)) throw error;
+    const why = error.stderr.split('\n').find((l) => l.trim() !== '') ?? error.message;
+    throw new DiffUnavailable(`git could not diff ${record.key} (${range.what}) in ${repo}: ${why}`);
+  });
   return { ...range, lines: text === '' ? [] : sanitizeText(text) };
 }
 
