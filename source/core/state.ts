@@ -1,4 +1,4 @@
-import { addRunTotals, NO_SPEND, type Spend } from './budget.js';
+import { addRunTotals, NO_SPEND, reached, runSpend, type Spend } from './budget.js';
 import { reduceCandidates, type CandidateRecord, type Picked } from './candidates.js';
 import type { AgentProgressInfo, EventOf, FailurePhase, FleetEvent, ReviewReason, RevisionComment, StopReason, TaskInfo } from './events.js';
 
@@ -318,7 +318,8 @@ export function reduce(state: RunState, event: FleetEvent): RunState {
       return event.scope === 'run' ? { ...state, budgetHeld: true } : state;
     case 'budget_changed': {
       const { type: _t, at: _at, ...cap } = event;
-      return { ...state, budgetCap: cap, budgetHeld: false };
+      // Held still if the new cap is no higher than the spend: no flicker of the hold (and its notices).
+      return { ...state, budgetCap: cap, budgetHeld: state.budgetHeld === true && reached(runSpend(state), cap) };
     }
     case 'revision_started':
       return patchTask(state, event.key, (t) => ({

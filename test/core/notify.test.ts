@@ -59,6 +59,20 @@ describe('coalescing notices', () => {
     expect(c.take(3 * COALESCE_MS).map((n) => n.taskIds)).toEqual(['a']);
   });
 
+  it('a cap raised but still below the spend keeps the run held: no second notice for the same tasks', () => {
+    let state = run('a');
+    const c = new NoticeCoalescer(state);
+    state = apply(state, { type: 'budget_exceeded', scope: 'run', spent: { usd: 0, tokens: 900 }, cap: { tokens: 500 } });
+    c.observe(state, 0);
+    expect(c.take(COALESCE_MS)).toHaveLength(1);
+    state = apply(state, { type: 'task_added', task: { key: 'x', id: 'x', project: 'repo', title: 'x', dependsOn: [], agent: 'run', base: 'main', retries: 0 } });
+    state = { ...state, tasks: { ...state.tasks, a: { ...state.tasks.a!, spend: { usd: 0, tokens: 900 } } } };
+    state = apply(state, { type: 'budget_changed', tokens: 800 });
+    expect(state.budgetHeld).toBe(true);
+    c.observe(state, COALESCE_MS + 1);
+    expect(c.take(3 * COALESCE_MS).map((n) => n.taskIds)).toEqual(['x']);
+  });
+
   it('the run end flushes the pending burst first, then says the run ended; only once', () => {
     let state = run('a', 'b');
     const c = new NoticeCoalescer(state);
