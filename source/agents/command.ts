@@ -79,7 +79,6 @@ export function promptWithFailure(prompt: string, failure: { attempt: number; su
   ].join('\n');
 }
 
-/** The prompt for resolving a conflict with the base inside the task's worktree (docs/design.md#task-lifecycle). */
 /** `on_gate_failure: agent`: the combined base is merged into the branch; the gate's log says what broke. */
 export function repairPrompt(prompt: string, base: string, failure: string, tail: string, conflicts: string[]): string {
   const clipped = tail.length > 6000 ? `…${tail.slice(-6000)}` : tail;
@@ -98,6 +97,7 @@ export function repairPrompt(prompt: string, base: string, failure: string, tail
   ].join('\n');
 }
 
+/** The prompt for resolving a conflict with the base inside the task's worktree (docs/design.md#task-lifecycle). */
 export function resolvePrompt(prompt: string, base: string, paths: string[]): string {
   return [
     prompt,

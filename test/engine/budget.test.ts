@@ -5,11 +5,10 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { fleetCli, lastRun, runFleet, startRun, writeFleet } from '../helpers/fleet.js';
 import { tempRepos } from '../helpers/repo.js';
-import { jsonEvents, useStubAgents } from '../helpers/stub-agents.js';
+import { jsonEvents as events, useStubAgents } from '../helpers/stub-agents.js';
 
 const repo = tempRepos();
 useStubAgents();
-const events = jsonEvents;
 
 const task = (id: string, script: string, extra = '') => `  - { id: ${id}, prompt: "${script}\\nwrite ${id}.txt ${id}"${extra} }\n`;
 

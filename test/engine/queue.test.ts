@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { tempRepos, type TempRepo } from '../helpers/repo.js';
 import { agent, lastRun, runFleet, writeFleet } from '../helpers/fleet.js';
 import { startFleet } from '../helpers/cli-process.js';
+import { jsonEvents } from '../helpers/stub-agents.js';
 
 const repo = tempRepos();
 
@@ -93,7 +94,7 @@ describe('the merge queue in batches', () => {
     for (const id of merged) expect(state.tasks[id]!.state, id).toBe('merged');
     // The first arrival's run, then for the batch holding the pair (at most 6): 2⌈log₂ 6⌉ + 1.
     expect(gateRuns().length).toBeLessThanOrEqual(1 + 7);
-    const events = result.out.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as { type: string });
+    const events = jsonEvents(result.out);
     expect(events.some((e) => e.type === 'batch_result')).toBe(true);
     expect(events.filter((e) => e.type === 'bisect_step').length).toBeGreaterThan(0);
     expectOnlyTestedTrees(r, log);

@@ -5,11 +5,10 @@ import { emptyRun, reduce } from '../../source/core/state.js';
 import { headerText } from '../../source/ui/components/Header.js';
 import { lastRun, runFleet, writeFleet } from '../helpers/fleet.js';
 import { tempRepos } from '../helpers/repo.js';
-import { jsonEvents, useStubAgents } from '../helpers/stub-agents.js';
+import { jsonEvents as events, useStubAgents } from '../helpers/stub-agents.js';
 
 const repo = tempRepos();
 useStubAgents();
-const events = jsonEvents;
 
 describe('rate limits', () => {
   for (const cli of ['claude', 'codex']) {
