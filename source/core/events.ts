@@ -65,6 +65,10 @@ export type FleetEvent = At &
     | { type: 'task_removed'; key: string }
     | { type: 'attempt_started'; key: string; attempt: number }
     | { type: 'worktree_ready'; key: string; attempt: number; path: string; branch: string; baseSha: string }
+    /** A ready task waiting for a slot gets its worktree ahead of its attempt (docs/design.md#warm-worktrees). */
+    | { type: 'worktree_warming'; key: string; path: string; branch: string }
+    /** Its warm worktree went before an attempt took it (cancel, discard, the run's end, or a crash). */
+    | { type: 'worktree_released'; key: string }
     | { type: 'agent_started'; key: string; attempt: number; pid: number; startTime?: string; slot: number; port: number; adopted?: boolean }
     | { type: 'agent_exited'; key: string; attempt: number; exitCode: number | null; signal: string | null }
     | { type: 'check_started'; key: string; attempt: number; tip: string }

@@ -33,6 +33,8 @@ export interface TaskRecord extends TaskInfo {
   worktree?: string;
   branch?: string;
   baseSha?: string;
+  /** A warm worktree may exist for the task's next attempt (set before it is made). */
+  warm?: { path: string; branch: string };
   /** Branch tip after the auto-commit, and the tip whose check passed. */
   tip?: string;
   passedTip?: string;
@@ -172,7 +174,11 @@ export function reduce(state: RunState, event: FleetEvent): RunState {
     case 'resolve_started':
       return patchTask(state, event.key, { ...enter('preparing', at), review: undefined, candidate: undefined, failure: undefined, waitReason: undefined });
     case 'worktree_ready':
-      return patchTask(state, event.key, { worktree: event.path, branch: event.branch, baseSha: event.baseSha });
+      return patchTask(state, event.key, { worktree: event.path, branch: event.branch, baseSha: event.baseSha, warm: undefined });
+    case 'worktree_warming':
+      return patchTask(state, event.key, { warm: { path: event.path, branch: event.branch } });
+    case 'worktree_released':
+      return patchTask(state, event.key, { warm: undefined });
     case 'agent_started':
       return patchTask(state, event.key, {
         ...enter('running', at),

@@ -34,7 +34,9 @@ export async function applyAction(engine: Engine, action: TaskAction, key: strin
       return `${key} resumed`;
     case 'cancel':
       if (HAS_RUNNING_PROCESS.has(record.state)) await engine.stopTask(key);
+      if (record.state === 'pending') await engine.releaseWarm(key);
       ctx.emit({ type: 'task_cancelled', key });
+      if (record.state === 'pending' && record.attempt === 0) return `${key} cancelled before it started (retry it later to start it)`;
       return `${key} cancelled; its worktree and branch are kept (retry or discard it later)`;
     case 'retry': {
       const archived = await engine.archiveAttempt(ctx.task(key), record.attempt);
@@ -71,6 +73,7 @@ export async function applyAction(engine: Engine, action: TaskAction, key: strin
     case 'accept':
     case 'discard': {
       if (HAS_RUNNING_PROCESS.has(record.state)) await engine.stopTask(key);
+      if (record.state === 'pending') await engine.releaseWarm(key);
       const archived = record.attempt > 0 ? await engine.archiveAttempt(ctx.task(key), record.attempt) : null;
       ctx.emit({ type: action === 'accept' ? 'task_accepted' : 'task_discarded', key, archiveRef: archived });
       const where = archived ? `; its work is archived at ${archived}` : '';

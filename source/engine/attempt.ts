@@ -5,19 +5,17 @@ import { promptWithFailure, repairPrompt, resolvePrompt, revisionPrompt, taskEnv
 import type { FailurePhase, RevisionComment } from '../core/events.js';
 import type { TaskSpec } from '../core/fleet.js';
 import { autoCommit, currentBranch } from '../git/commit.js';
-import { cleanEnv, git, gitOk } from '../git/exec.js';
-import { createRef, createRefWith, readRef, setRef } from '../git/refs.js';
+import { cleanEnv, gitOk } from '../git/exec.js';
 import { revParse } from '../git/repo.js';
 import { unsafeChanges } from '../git/unsafe-changes.js';
 import { finishMerge, pathsWithMarkers, startMerge } from '../git/worktree-merge.js';
-import { addWorktree, listWorktrees, removeWorktree } from '../git/worktree.js';
 import { bringIgnoredFiles } from '../git/worktree-files.js';
-import { samePath } from '../git/paths.js';
-import { branchName, fleetRef, worktreePath, type EngineContext } from './context.js';
+import { branchName, worktreePath, type EngineContext } from './context.js';
 import { logInternalError } from './internal-error.js';
 import { attemptLogDir } from './host/paths.js';
 import { runAgent } from './run-agent.js';
 import { runShellSteps, type StepResult } from './steps.js';
+import { ensureWorktree, WorktreeProblem, type WorktreeStart } from './worktrees/task-worktree.js';
 
 export type AttemptOutcome =
   | { kind: 'queued' }
@@ -52,6 +50,8 @@ export interface AttemptInput {
   adopt?: { pid: number; startTime: string };
   failure?: { attempt: number; summary: string; detail: string };
   revision?: Revision;
+  /** A fresh attempt's warm worktree, made ahead on this commit (docs/design.md#warm-worktrees). */
+  warmed?: string;
 }
 
 class AttemptFailure extends Error {
@@ -85,7 +85,8 @@ export async function runAttempt(ctx: EngineContext, input: AttemptInput): Promi
       const number = (record?.revisions?.length ?? 0) + 1;
       ctx.emit({ type: 'revision_started', key: task.key, attempt, revision: number, comments: revision.comments });
     }
-    const baseSha = await inPhase('worktree', () => ensureWorktree(ctx, task, attempt, input.startAt === 'fresh'));
+    const start: WorktreeStart = input.startAt === 'fresh' ? { fresh: true, warmed: input.warmed } : { fresh: false };
+    const baseSha = await inPhase('worktree', () => ensureWorktree(ctx, task, attempt, start));
     const original = task.prompt ?? task.run ?? task.title;
     const prompt = revision ? revisionPrompt(original, revision.comments, revision.report) : promptWithFailure(original, input.failure);
     const promptFile = join(logDir, revision ? 'revise-prompt.txt' : 'prompt.txt');
@@ -180,6 +181,7 @@ async function inPhase<T>(phase: FailurePhase, work: () => Promise<T>): Promise<
     return await work();
   } catch (error) {
     if (error instanceof AttemptFailure) throw error;
+    if (error instanceof WorktreeProblem) throw new AttemptFailure('worktree', error.message);
     throw new AttemptFailure(phase, `${phase}: ${(error as Error).message}`);
   }
 }
@@ -187,47 +189,6 @@ async function inPhase<T>(phase: FailurePhase, work: () => Promise<T>): Promise<
 function failUnless(result: StepResult, phase: FailurePhase): void {
   if (result.ok) return;
   throw new AttemptFailure(result.timedOut ? 'timeout' : phase, `${phase} ${result.message}`, result.tail);
-}
-
-/**
- * Makes sure the task's branch and worktree exist. A fresh attempt creates the branch by CAS from
- * the base tip and records that tip at refs/fleet/<run>/base/<id>; a resumed one reuses what is
- * there and rebuilds only what a crash left missing. Returns the commit the branch started from.
- */
-async function ensureWorktree(ctx: EngineContext, task: TaskSpec, attempt: number, fresh: boolean): Promise<string> {
-  const repo = ctx.project(task).path;
-  const path = worktreePath(ctx, task);
-  const branch = branchName(task);
-  const baseRef = fleetRef(ctx, 'base', task);
-  if (fresh) return freshWorktree(ctx, task, attempt, baseRef);
-  const branchTip = await readRef(repo, `refs/heads/${branch}`);
-  const recordedBase = await readRef(repo, baseRef);
-  // Resuming: the recorded base, else where the branch forked from base (a crash before the base
-  // ref was written; the branch may already hold the agent's commit, so not its tip).
-  let baseSha = recordedBase ?? (branchTip && (await forkPoint(repo, branchTip, task.base)));
-  if (baseSha === undefined) {
-    baseSha = await revParse(repo, `refs/heads/${task.base}`);
-    if (!baseSha) throw new AttemptFailure('worktree', `base branch ${task.base} does not exist in ${repo}`);
-  }
-  if (branchTip === undefined) {
-    if ((await createRef(repo, `refs/heads/${branch}`, baseSha, `fleet: task ${task.key}`)) === 'exists') {
-      throw new AttemptFailure('worktree', `branch ${branch} appeared while fleet was creating it`);
-    }
-  }
-  // Never delete-then-create: a crash between the two would lose the base a resumed attempt needs.
-  await setRef(repo, baseRef, baseSha, `fleet: base of ${task.key}`);
-
-  const existing = (await listWorktrees(repo)).find((w) => w.branch === `refs/heads/${branch}`);
-  if (existing && !samePath(existing.path, path)) {
-    throw new AttemptFailure('worktree', `branch ${branch} is checked out at ${existing.path}, not where fleet put it`);
-  }
-  if (existing && !existsSync(path)) await removeWorktree(repo, path); // registered, but its directory is gone
-  if (!existing || !existsSync(path)) {
-    if (existsSync(path)) throw new AttemptFailure('worktree', `${path} already exists and is not this task's worktree; move it away and retry`);
-    await addWorktree(repo, path, branch, `fleet run=${ctx.runId} task=${task.key}`);
-  }
-  ctx.emit({ type: 'worktree_ready', key: task.key, attempt, path, branch, baseSha });
-  return baseSha;
 }
 
 /**
@@ -261,32 +222,4 @@ async function resolveWithAgent(
   const left = await pathsWithMarkers(run.path, conflicts);
   if (left.length > 0) throw new AttemptFailure('agent', `conflict markers are still in ${left.join(', ')}`);
   return undefined;
-}
-
-/**
- * A fresh attempt: the branch is created by CAS (so it cannot exist elsewhere, and nobody can
- * have it checked out yet), its base recorded, and the worktree added — without the reads a
- * resumed attempt needs to find what a crash left.
- */
-async function freshWorktree(ctx: EngineContext, task: TaskSpec, attempt: number, baseRef: string): Promise<string> {
-  const repo = ctx.project(task).path;
-  const branch = branchName(task);
-  const baseSha = await revParse(repo, `refs/heads/${task.base}`);
-  if (!baseSha) throw new AttemptFailure('worktree', `base branch ${task.base} does not exist in ${repo}`);
-  // One transaction: a resumed attempt finds both the branch and its recorded base, or neither.
-  const created = await createRefWith(repo, { ref: `refs/heads/${branch}`, sha: baseSha }, [{ ref: baseRef, sha: baseSha }], `fleet: task ${task.key}`);
-  if (created === 'exists') {
-    throw new AttemptFailure('worktree', `branch ${branch} already exists; run \`fleet clean\` or delete it, then retry`);
-  }
-  const path = worktreePath(ctx, task);
-  if (existsSync(path)) throw new AttemptFailure('worktree', `${path} already exists and is not this task's worktree; move it away and retry`);
-  await addWorktree(repo, path, branch, `fleet run=${ctx.runId} task=${task.key}`, { branchIsNew: true });
-  ctx.emit({ type: 'worktree_ready', key: task.key, attempt, path, branch, baseSha });
-  return baseSha;
-}
-
-/** Where a task branch left its base: their merge base (base only ever moves forward). */
-async function forkPoint(repo: string, branchTip: string, base: string): Promise<string | undefined> {
-  const r = await git(repo, ['merge-base', branchTip, `refs/heads/${base}`]);
-  return r.exitCode === 0 ? r.stdout.trim() : branchTip;
 }

@@ -16,6 +16,7 @@ import { BudgetGate } from './fan-out/budget-gate.js';
 import { RateGate } from './fan-out/rate-gate.js';
 import type { RunPaths } from './host/paths.js';
 import type { Store } from './store.js';
+import { WarmPool } from './worktrees/warm-pool.js';
 
 export type Feedback = { attempt: number; summary: string; detail: string };
 
@@ -46,6 +47,9 @@ export class Engine {
   private readonly slots: PQueue;
   private readonly freeSlots: number[];
   private readonly scheduled = new Set<string>();
+  /** Automatic fresh starts waiting for a slot, by priority: whose worktrees to warm. */
+  private readonly waiting = new Map<string, number>();
+  private readonly warm: WarmPool;
   private readonly autoResolved = new Set<string>();
   private readonly repairs = new Map<string, number>();
   private batches = 0;
@@ -104,6 +108,7 @@ export class Engine {
     for (const p of spec.projects) this.queues.set(p.name, new MergeQueue(this.ctx, p, () => this.checkSettled(), () => ++this.batches));
     store.subscribe((_state, event) => this.onEvent(event));
     this.candidates = new Candidates(this);
+    this.warm = new WarmPool(this.ctx);
   }
 
   emit(event: EventInput): void {
@@ -149,13 +154,18 @@ export class Engine {
     // Gate runs are registered under their own keys: only tasks' own processes interrupt a task.
     for (const [key] of running) if (this.options.store.state.tasks[key]) this.emit({ type: 'task_interrupted', key });
     await Promise.all([...this.queues.values()].map((q) => q.idle()));
-    await this.closeQueues();
+    await this.closeWorktrees();
     this.ctx.output.close();
   }
 
-  /** Removes the gate worktrees once the run has nothing left to merge. */
-  async closeQueues(): Promise<void> {
-    await Promise.all([...this.queues.values()].map((q) => q.close()));
+  /** Removes the gate worktrees, and the warm ones no attempt took, once the run ends. */
+  async closeWorktrees(): Promise<void> {
+    await Promise.all([...[...this.queues.values()].map((q) => q.close()), this.warm.close()]);
+  }
+
+  /** A pending task will not start from its warm worktree (cancelled, discarded). */
+  releaseWarm(key: string): Promise<void> {
+    return this.warm.release(key);
   }
 
   queueFor(task: TaskSpec): MergeQueue {
@@ -192,6 +202,13 @@ export class Engine {
     for (const record of readyTasks(this.options.store.state)) {
       this.schedule(record.key, { startAt: 'fresh' }, priority.get(record.key) ?? 0);
     }
+    if (this.waiting.size > 0) this.warm.offer(this.nextToStart(), this.slots.concurrency);
+  }
+
+  /** The automatic starts waiting for a slot, in the order p-queue will start them. */
+  private nextToStart(): TaskSpec[] {
+    const keys = [...this.waiting.keys()];
+    return keys.sort((a, b) => this.waiting.get(b)! - this.waiting.get(a)!).map((key) => this.ctx.task(key));
   }
 
   /**
@@ -202,7 +219,12 @@ export class Engine {
   schedule(key: string, order: StartOrder, priority = Number.MAX_SAFE_INTEGER): boolean {
     if (this.scheduled.has(key) || this.closing) return false;
     this.scheduled.add(key);
-    this.inSlot((slot) => this.runTask(key, order, slot), priority, () => this.scheduled.delete(key));
+    if (order.startAt === 'fresh' && !order.forced) this.waiting.set(key, priority);
+    const done = () => {
+      this.scheduled.delete(key);
+      this.waiting.delete(key);
+    };
+    this.inSlot((slot) => this.runTask(key, order, slot), priority, done);
     return true;
   }
 
@@ -225,6 +247,7 @@ export class Engine {
 
   /** One slot's worth of work: an attempt, and the automatic fresh attempts after failures. */
   private async runTask(key: string, order: StartOrder, slot: number): Promise<void> {
+    this.waiting.delete(key);
     let { startAt } = order;
     const record = this.options.store.state.tasks[key];
     if (!record) return;
@@ -240,9 +263,11 @@ export class Engine {
     let retriesLeft = order.revision ? 0 : task.retries;
     let feedback = order.failure;
     let adopt = order.adopt;
+    let warmed = startAt === 'fresh' ? await this.warm.take(key) : undefined;
     for (;;) {
       if (!adopt) this.ctx.output.reset(key);
-      const outcome = await runAttempt(this.ctx, { task, attempt, slot, startAt, failure: feedback, adopt, revision: order.revision });
+      const outcome = await runAttempt(this.ctx, { task, attempt, slot, startAt, failure: feedback, adopt, revision: order.revision, warmed });
+      warmed = undefined;
       adopt = undefined;
       if (outcome.kind === 'rate_limited') return this.rateLimited(task, attempt, outcome.signal);
       if (outcome.kind === 'stopped' && this.budget.takeStopped(key)) return this.failOverBudget(task, attempt);

@@ -127,7 +127,7 @@ export async function openRun(options: OpenRunOptions): Promise<OpenedRun> {
           exitCode = signal === 'SIGTERM' ? 143 : 130;
           engine.emit({ type: 'run_stopped', reason: 'signal', exitCode });
         } else {
-          await engine.closeQueues();
+          await engine.closeWorktrees();
           exitCode = runExitCode(store.state);
           engine.emit({ type: 'run_stopped', reason: exitCode === 0 ? 'finished' : 'idle', exitCode });
         }

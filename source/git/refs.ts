@@ -164,3 +164,19 @@ export async function deleteRefs(cwd: string, refs: readonly string[]): Promise<
   const r = await git(cwd, args, { input: refs.map((ref) => `delete ${ref}\0\0`).join('') });
   if (r.exitCode !== 0) throw new GitError(args, r.exitCode, r.stderr);
 }
+
+/**
+ * Moves several refs from their expected commits to new ones in one transaction: all move, or
+ * none does ('moved': one was no longer where expected). Unlike updateRef it moves a branch that
+ * is checked out — only for a worktree fleet made and resets right after (a warm worktree brought
+ * up to date, docs/design.md#warm-worktrees).
+ */
+export async function moveRefs(cwd: string, moves: readonly { ref: string; next: string; expected: string }[], reason?: string): Promise<'ok' | 'moved'> {
+  for (const { ref } of moves) assertFullRef(ref);
+  const args = ['update-ref', ...(reason ? ['-m', reason] : []), '--stdin', '-z'];
+  const input = moves.map(({ ref, next, expected }) => `update ${ref}\0${next}\0${expected}\0`).join('');
+  const r = await git(cwd, args, { input });
+  if (r.exitCode === 0) return 'ok';
+  if (CAS_LOST.test(r.stderr)) return 'moved';
+  throw new GitError(args, r.exitCode, r.stderr);
+}

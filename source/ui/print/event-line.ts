@@ -23,6 +23,9 @@ export function eventLine(event: FleetEvent, state: RunState): string | undefine
       return `${event.key}: attempt ${event.attempt} starting`;
     case 'worktree_ready':
       return `${event.key}: worktree ${event.path} on ${event.branch}`;
+    case 'worktree_warming':
+    case 'worktree_released':
+      return undefined; // fleet's own bookkeeping ahead of an attempt
     case 'agent_started':
       return `${event.key}: running (pid ${event.pid}, port ${event.port})`;
     case 'agent_exited':

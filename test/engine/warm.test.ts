@@ -1,0 +1,143 @@
+// Warm worktrees (docs/design.md#warm-worktrees): made for ready tasks while every slot is busy,
+// taken by their attempts, released when none takes them — also across a crash.
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { readJournal } from '../../source/engine/journal.js';
+import { stateDirFor } from '../../source/engine/host/paths.js';
+import { latestRunOf } from '../../source/engine/host/runs.js';
+import type { FleetEvent } from '../../source/core/events.js';
+import { tempRepos, type TempRepo } from '../helpers/repo.js';
+import { agent, fleetCli, lastRun, runFleet, startRun, writeFleet } from '../helpers/fleet.js';
+import { startFleet } from '../helpers/cli-process.js';
+
+const repo = tempRepos();
+
+/** One slot: `first` holds it until `flag` appears, so the others wait for it with warm worktrees. */
+function oneSlot(r: TempRepo, flag: string, others: string[]): void {
+  const tasks = [`  - { id: first, run: "${agent('wait-for', flag, 'first.txt')}" }`, ...others].join('\n');
+  writeFleet(r.dir, `version: 1\nconcurrency: 1\ndefaults: { retries: 0 }\ntasks:\n${tasks}\n`);
+}
+
+const plain = (id: string) => `  - { id: ${id}, run: "${agent('edit', `${id}.txt`, id)}" }`;
+
+async function until(what: string, ok: () => boolean): Promise<void> {
+  for (let i = 0; i < 400 && !ok(); i++) await new Promise((r) => setTimeout(r, 50));
+  if (!ok()) throw new Error(`never saw ${what}`);
+}
+
+const checkedOut = (r: TempRepo, branch: string) => r.git('worktree', 'list', '--porcelain').includes(`branch refs/heads/${branch}\n`);
+
+async function journal(r: TempRepo): Promise<FleetEvent[]> {
+  const file = join(r.dir, 'fleet.yaml');
+  return readJournal(latestRunOf(await stateDirFor(file), file)!.paths.journal);
+}
+
+function nothingLeft(r: TempRepo): void {
+  expect(r.git('for-each-ref', 'refs/heads/fleet/', 'refs/fleet/*/base/')).toBe('');
+  expect(r.git('worktree', 'list', '--porcelain').match(/^worktree /gm)).toHaveLength(1);
+  r.git('fsck', '--strict', '--no-progress');
+}
+
+describe('warm worktrees', () => {
+  it('are made while the slot is busy and brought up to base\'s tip when their task starts', async () => {
+    const r = repo();
+    const flag = join(r.root, 'flag');
+    // `second` fails unless its worktree holds what landed on main after it was warmed.
+    oneSlot(r, flag, [`  - { id: second, run: "test -f outside.txt && echo 2 > second.txt" }`]);
+    const run = startRun(r.dir, 'first: running');
+    await run.seen;
+    await until('the warm worktree of second', () => checkedOut(r, 'fleet/second'));
+    const warmedOn = r.git('rev-parse', 'main');
+    r.write('outside.txt', 'landed meanwhile\n');
+    r.commitAll('the user commits on main');
+    writeFileSync(flag, '');
+    expect(await run.done, run.out.text).toBe(0);
+
+    const events = await journal(r);
+    const types = events.filter((e) => 'key' in e && e.key === 'second').map((e) => e.type);
+    expect(types.indexOf('worktree_warming')).toBeLessThan(types.indexOf('attempt_started'));
+    const ready = events.find((e) => e.type === 'worktree_ready' && e.key === 'second') as Extract<FleetEvent, { type: 'worktree_ready' }>;
+    expect(ready.baseSha).not.toBe(warmedOn);
+    expect(r.git('merge-base', '--is-ancestor', r.git('log', '-1', '--format=%H', '--grep', 'the user commits'), ready.baseSha)).toBe('');
+    expect(r.git('show', 'main:second.txt')).toBe('2');
+    expect((await lastRun(r.dir)).tasks.second!.state).toBe('merged');
+    nothingLeft(r);
+  });
+
+  it('is removed with its branch when its task is cancelled or discarded before it starts', async () => {
+    const r = repo();
+    const flag = join(r.root, 'flag');
+    oneSlot(r, flag, [plain('b'), plain('c')]);
+    const run = startRun(r.dir, 'first: running');
+    await run.seen;
+    // As many wait warm as there are slots: c gets one once b's is gone.
+    await until('the warm worktree of b', () => checkedOut(r, 'fleet/b'));
+    expect(checkedOut(r, 'fleet/c')).toBe(false);
+    expect((await fleetCli(r.dir, 'cancel', 'b')).code).toBe(0);
+    await until('the warm worktree of c', () => checkedOut(r, 'fleet/c'));
+    expect((await fleetCli(r.dir, 'discard', 'c')).code).toBe(0);
+    expect(checkedOut(r, 'fleet/b') || checkedOut(r, 'fleet/c')).toBe(false);
+    writeFileSync(flag, '');
+    await run.done;
+    const state = await lastRun(r.dir);
+    expect([state.tasks.b!.state, state.tasks.c!.state]).toEqual(['cancelled', 'discarded']);
+    expect(state.tasks.b!.warm).toBeUndefined();
+    nothingLeft(r);
+  });
+
+  it('is released when the run is interrupted, and the next run starts the task afresh', async () => {
+    const r = repo();
+    const flag = join(r.root, 'flag');
+    oneSlot(r, flag, [plain('b')]);
+    const run = startRun(r.dir, 'first: running');
+    await run.seen;
+    await until('the warm worktree of b', () => checkedOut(r, 'fleet/b'));
+    run.abort.abort();
+    await run.done;
+    expect(checkedOut(r, 'fleet/b')).toBe(false);
+    expect(r.git('for-each-ref', 'refs/heads/fleet/b')).toBe('');
+    writeFileSync(flag, '');
+    expect((await runFleet(r.dir)).code).toBe(0);
+    expect(r.git('show', 'main:b.txt')).toBe('b');
+    nothingLeft(r);
+  });
+
+  it('left by a kill -9 is released by the next run, which merges every task exactly once', async () => {
+    const r = repo();
+    const flag = join(r.root, 'flag');
+    oneSlot(r, flag, [plain('b'), plain('c')]);
+    const first = startFleet(r.dir);
+    await first.waitFor('first: running');
+    await until('the warm worktree of b', () => checkedOut(r, 'fleet/b'));
+    first.child.kill('SIGKILL');
+    await first.exit;
+    writeFileSync(flag, '');
+    const second = startFleet(r.dir);
+    expect(await second.exit, second.out()).toBe(0);
+    const log = r.git('log', '--first-parent', '--format=%B', 'main');
+    for (const id of ['first', 'b', 'c']) expect(log.split(`Fleet-Task: ${id}\n`)).toHaveLength(2);
+    const released = (await journal(r)).filter((e) => e.type === 'worktree_released').map((e) => (e as { key: string }).key);
+    expect(released).toEqual(['b']);
+    nothingLeft(r);
+  });
+
+  it('left by a kill -9 is a leftover `fleet clean` removes; the run then resumes without it', async () => {
+    const r = repo();
+    const flag = join(r.root, 'flag');
+    oneSlot(r, flag, [plain('b')]);
+    const first = startFleet(r.dir);
+    await first.waitFor('first: running');
+    await until('the warm worktree of b', () => checkedOut(r, 'fleet/b'));
+    first.child.kill('SIGKILL');
+    await first.exit;
+    const clean = await fleetCli(r.dir, 'clean');
+    expect(clean.code, clean.out + clean.err).toBe(0);
+    expect(checkedOut(r, 'fleet/b')).toBe(false);
+    expect(checkedOut(r, 'fleet/first')).toBe(true); // a started attempt is kept for the resume
+    writeFileSync(flag, '');
+    expect((await runFleet(r.dir)).code).toBe(0);
+    expect(r.git('show', 'main:b.txt')).toBe('b');
+    nothingLeft(r);
+  });
+});
