@@ -1,4 +1,4 @@
-import { runSpend, spendText } from '../../core/budget.js';
+import { activeRunCap, runSpend, spendText } from '../../core/budget.js';
 import { Box, Text } from 'ink';
 import { memo } from 'react';
 import { countByStatus, HAS_RUNNING_PROCESS, needingYou } from '../../core/selectors.js';
@@ -43,7 +43,7 @@ export function headerText(info: RunInfo, state: RunState): string {
   if (state.startsPaused) parts.push('new starts paused');
   parts.push(...rateLimitText(info, state));
   const spent = runSpend(state);
-  if (state.runCap || spent.tokens > 0 || spent.usd > 0) parts.push(`spent ${spendText(spent, state.budgetCap ?? state.runCap)}`);
+  if (state.runCap || spent.tokens > 0 || spent.usd > 0) parts.push(`spent ${spendText(spent, activeRunCap(state))}`);
   if (state.budgetHeld) parts.push('held (budget)');
   if (state.stopped) parts.push(`run stopped (${state.stopped.reason})`);
   return parts.join(' · ');
