@@ -1,6 +1,6 @@
 import { activeRunCap, runSpend, spendText } from '../../core/budget.js';
 import { Box, Text } from 'ink';
-import { memo } from 'react';
+import { memo, useMemo } from 'react';
 import { countByStatus, HAS_RUNNING_PROCESS, needingYou } from '../../core/selectors.js';
 import type { RunState } from '../../core/state.js';
 import type { RunInfo } from '../model/fleet-view.js';
@@ -14,11 +14,13 @@ interface Props {
 
 /** `fleet · repo api (main) · 3/4 running · 5 merged · 1 review` and the time, on one line. */
 export const Header = memo(function Header({ info, state, now, width }: Props) {
+  // The clock ticks far more often than the run changes: only a new run state or info recounts.
+  const text = useMemo(() => headerText(info, state), [info, state]);
   return (
     <Box width={width} height={1}>
       <Box flexGrow={1} flexShrink={1}>
         <Text bold inverse wrap="truncate-end">
-          {` ${headerText(info, state)} `.padEnd(width)}
+          {` ${text} `.padEnd(width)}
         </Text>
       </Box>
       <Text inverse>{` ${clock(now)} `}</Text>
