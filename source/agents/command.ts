@@ -57,12 +57,20 @@ export function taskEnv(input: TaskEnvInput): Record<string, string> {
 }
 
 const FEEDBACK_CAP = 8 * 1024;
+/** How much of the gate's output a repair prompt carries. */
+const GATE_TAIL_CAP = 6000;
+const CUT_MARK = '…';
 
-/** The end of `text` within `cap` bytes, marked as cut when it had to be. */
+/**
+ * The end of `text` within `cap` bytes, the cut mark included, marked as cut when it had to be.
+ * It starts on a whole character: half of one would decode as U+FFFD and break the cap.
+ */
 function lastBytes(text: string, cap: number): string {
-  if (Buffer.byteLength(text) <= cap) return text;
   const bytes = Buffer.from(text);
-  return `…${bytes.subarray(bytes.length - cap + 1).toString('utf8')}`;
+  if (bytes.length <= cap) return text;
+  let start = bytes.length - Math.max(0, cap - Buffer.byteLength(CUT_MARK));
+  while (start < bytes.length && (bytes[start]! & 0xc0) === 0x80) start++; // a UTF-8 continuation byte
+  return `${CUT_MARK}${bytes.subarray(start).toString('utf8')}`;
 }
 
 /** The prompt of a fresh attempt after a failure: the original, then what went wrong, clearly delimited and capped. */
@@ -81,7 +89,6 @@ export function promptWithFailure(prompt: string, failure: { attempt: number; su
 
 /** `on_gate_failure: agent`: the combined base is merged into the branch; the gate's log says what broke. */
 export function repairPrompt(prompt: string, base: string, failure: string, tail: string, conflicts: string[]): string {
-  const clipped = tail.length > 6000 ? `…${tail.slice(-6000)}` : tail;
   return [
     prompt,
     '',
@@ -90,7 +97,7 @@ export function repairPrompt(prompt: string, base: string, failure: string, tail
     `A merge of ${base} into this branch is in progress in this worktree${conflicts.length > 0 ? `, with conflicts in: ${conflicts.join(', ')}` : ''}.`,
     `What failed: ${failure}`,
     'The end of the check output:',
-    clipped,
+    lastBytes(tail, GATE_TAIL_CAP),
     'Fix the combined result so the check passes, keeping the intent of both sides. Do not commit and',
     'do not abort the merge: fleet commits the result and runs the check on it.',
     '--- end of gate report ---',

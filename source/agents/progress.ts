@@ -11,7 +11,8 @@ import { claude } from './streams/claude.js';
 import { codex } from './streams/codex.js';
 import { gemini } from './streams/gemini.js';
 import { opencode } from './streams/opencode.js';
-import { MAX_DISPLAY_LINE, MAX_PARSE, isObject, oneLine, result, text, toolAction, type HandlerFactory, type Json, type ParsedLine, type ProgressParser } from './streams/shared.js';
+import { sessionIdIn } from './session.js';
+import { MAX_DISPLAY_LINE, MAX_PARSE, isObject, oneLine, result, text, toolAction, type Handler, type HandlerFactory, type Json, type ParsedLine, type ProgressParser } from './streams/shared.js';
 
 export type { AgentProgress, ParsedLine, ProgressParser, RateLimitSignal } from './streams/shared.js';
 
@@ -23,33 +24,40 @@ const HANDLERS: Record<string, HandlerFactory> = { claude, codex, gemini, openco
 /**
  * A parser for one attempt of one agent. `agent` is the agent's program (command[0]; its base
  * name is used, so a custom agent running `claude` still parses) or a preset name. File paths
- * under `cwd` (the worktree) are shown relative to it.
+ * under `cwd` (the worktree) are shown relative to it. With `sessions` (an agent that can resume
+ * one), a line also yields the session id its event names, from the same parse.
  */
-export function createProgressParser(agent: string, cwd?: string): ProgressParser {
+export function createProgressParser(agent: string, cwd?: string, options: { sessions?: boolean } = {}): ProgressParser {
   const program = (agent.split(/[\\/]/).pop() ?? '').replace(/\.(exe|cmd|js|mjs)$/i, '').toLowerCase();
-  const factory = HANDLERS[program];
-  if (!factory) return raw;
-  const handle = factory(cwd);
+  const handle = HANDLERS[program]?.(cwd);
+  if (!handle && !options.sessions) return raw;
   return (line) => {
-    try {
-      const event = parseEvent(line);
-      return (event ? handle(event) : salvage(line, cwd)) ?? raw(line);
-    } catch {
-      return raw(line);
-    }
+    const value = parseObject(line);
+    const session = options.sessions && value ? sessionIdIn(value) : undefined;
+    const parsed = handle ? handled(handle, line, value, cwd) : raw(line);
+    return session === undefined ? parsed : { ...parsed, session };
   };
+}
+
+function handled(handle: Handler, line: string, value: Json | undefined, cwd: string | undefined): ParsedLine {
+  try {
+    return (value && typeof value.type === 'string' ? handle(value) : salvage(line, cwd)) ?? raw(line);
+  } catch {
+    return raw(line);
+  }
 }
 
 function raw(line: string): ParsedLine {
   return { display: line.length > MAX_DISPLAY_LINE ? `${line.slice(0, MAX_DISPLAY_LINE)}…` : line };
 }
 
-function parseEvent(line: string): Json | undefined {
+/** The line as a JSON object, parsed once for both the handler and the session id. */
+function parseObject(line: string): Json | undefined {
   const text = line.trim();
   if (!text.startsWith('{') || text.length > MAX_PARSE) return undefined;
   try {
     const value: unknown = JSON.parse(text);
-    return isObject(value) && typeof value.type === 'string' ? value : undefined;
+    return isObject(value) ? value : undefined;
   } catch {
     return undefined;
   }

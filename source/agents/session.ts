@@ -6,21 +6,11 @@
 const FIELDS = ['session_id', 'sessionID', 'thread_id'] as const;
 /** Ids are UUIDs or short tokens; anything else is not something to pass back on a command line. */
 const ID = /^[A-Za-z0-9_-]{1,128}$/;
-const MAX_LINE = 64 * 1024;
 
-/** The session id a line of the agent's output names, if it is a JSON event that names one. */
-export function sessionIdOf(line: string): string | undefined {
-  const text = line.trim();
-  if (!text.startsWith('{') || text.length > MAX_LINE || !/session|thread_id/.test(text)) return undefined;
-  let event: unknown;
-  try {
-    event = JSON.parse(text);
-  } catch {
-    return undefined;
-  }
-  if (typeof event !== 'object' || event === null) return undefined;
+/** The session id a JSON event of the agent's output names, if it names one. */
+export function sessionIdIn(event: Record<string, unknown>): string | undefined {
   for (const field of FIELDS) {
-    const value = (event as Record<string, unknown>)[field];
+    const value = event[field];
     if (typeof value === 'string' && ID.test(value)) return value;
   }
   return undefined;

@@ -1,9 +1,8 @@
 import { appliesTo, disabledReason, refusal, type TaskAction } from '../core/actions.js';
 import type { RevisionComment } from '../core/events.js';
 import type { RunState } from '../core/state.js';
-import { awaitResult, postRequest } from '../engine/host/inbox.js';
-import { runPaths } from '../engine/host/paths.js';
 import { findRun } from './support/find-run.js';
+import { sendRequest } from './support/send-request.js';
 import { UserError } from './support/user-error.js';
 
 export interface ActionOptions {
@@ -23,23 +22,10 @@ export interface ActionOptions {
  * state already says the action does not apply (then nothing is recorded).
  */
 export async function taskActionCommand(action: TaskAction, ids: string[], options: ActionOptions): Promise<number> {
-  const out = options.stdout ?? process.stdout;
   const run = await findRun(options.file);
   const keys = ids.map((id) => resolveKey(id, run.state.order));
   if (!run.live) refuseEarly(action, keys, run.state);
-  const inbox = runPaths(run.stateDir, run.meta.runId).inbox;
-  const request = postRequest(inbox, action, keys, { candidate: options.candidate, comments: options.comments });
-  if (!run.live) {
-    out.write(`recorded: ${action} ${keys.join(' ')}; applied when \`fleet run\` resumes run ${run.meta.runId}\n`);
-    return 0;
-  }
-  const result = await awaitResult(inbox, request.id, options.timeoutMs ?? 120_000);
-  if (!result) {
-    out.write(`sent: ${action} ${keys.join(' ')}; the run (pid ${run.live.pid}) has not answered yet, it will apply it\n`);
-    return 0;
-  }
-  for (const line of result.lines) out.write(`${line}\n`);
-  return result.ok ? 0 : result.refused ? 2 : 1;
+  return sendRequest(run, { action, keys, candidate: options.candidate, comments: options.comments }, `${action} ${keys.join(' ')}`, options);
 }
 
 /**

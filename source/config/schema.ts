@@ -223,7 +223,9 @@ export function keysAt(path: readonly (string | number)[]): string[] {
   if (path.length === 0) return Object.keys(topShape);
   if (path.length === 1 && first === 'ports') return Object.keys(portsShape);
   if (path.length === 1 && first === 'budget') return Object.keys(runBudgetShape);
-  if (path.at(-1) === 'budget') return Object.keys(capShape);
+  // A task's cap sits in a map of settings (defaults, a project, a task), never in an agent or a
+  // project that is merely named "budget".
+  if (path.length > 1 && path.at(-1) === 'budget' && keysAt(path.slice(0, -1)).includes('budget')) return Object.keys(capShape);
   if (path.length === 1 && first === 'queue') return Object.keys(queueShape);
   if (path.length === 1 && first === 'notify') return Object.keys(notifyShape);
   if (path.length === 3 && first === 'projects' && third === 'queue') return Object.keys(queueShape);

@@ -25,6 +25,11 @@ export function runSpend(state: RunState): Spend {
   return { usd, tokens };
 }
 
+/** The run's cap in force: the last `fleet budget`, else the file's (as of the latest `run_started`). */
+export function activeRunCap(state: RunState): BudgetCap | undefined {
+  return state.budgetCap ?? state.runCap;
+}
+
 /** At or over either cap that is set. */
 export function reached(spend: Spend, cap: BudgetCap | undefined): boolean {
   if (!cap) return false;

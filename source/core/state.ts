@@ -114,10 +114,23 @@ export function emptyRun(runId = '', file = ''): RunState {
 type Patch = Partial<TaskRecord>;
 
 function patchTask(state: RunState, key: string, patch: Patch | ((t: TaskRecord) => Patch)): RunState {
-  const task = state.tasks[key];
-  if (!task) return state;
-  const changes = typeof patch === 'function' ? patch(task) : patch;
-  return { ...state, tasks: { ...state.tasks, [key]: { ...task, ...changes } } };
+  return patchTasks(state, [key], typeof patch === 'function' ? patch : () => patch);
+}
+
+/**
+ * Patches the known tasks among `keys` with one copy of the task map per event, not one per key
+ * (a batch or a bisection step names many tasks). A patch of undefined leaves its task as it is.
+ */
+function patchTasks(state: RunState, keys: readonly string[], patch: (t: TaskRecord) => Patch | undefined): RunState {
+  let tasks: Record<string, TaskRecord> | undefined;
+  for (const key of keys) {
+    const task = state.tasks[key];
+    const changes = task && patch(task);
+    if (!task || !changes) continue;
+    tasks ??= { ...state.tasks };
+    tasks[key] = { ...task, ...changes };
+  }
+  return tasks ? { ...state, tasks } : state;
 }
 
 function enter(state: StoredState, at: number): Patch {
@@ -218,18 +231,14 @@ export function reduce(state: RunState, event: FleetEvent): RunState {
       }));
     case 'batch_started': {
       const batch: BatchInfo = { id: event.batch, size: event.keys.length, step: event.gate ? 'gating' : 'landing', speculative: event.speculative || undefined };
-      return event.keys.reduce(
-        (next, key) => patchTask(next, key, (t) => ({ ...(t.state === 'merging' ? {} : enter('merging', at)), waitReason: undefined, batch })),
-        state,
-      );
+      return patchTasks(state, event.keys, (t) => ({ ...(t.state === 'merging' ? {} : enter('merging', at)), waitReason: undefined, batch }));
     }
     case 'batch_result':
       if (event.passed) return state;
-      return event.keys.reduce((next, key) => patchTask(next, key, (t) => (t.batch ? { batch: { ...t.batch, step: 'bisecting' } } : {})), state);
+      return patchTasks(state, event.keys, (t) => t.batch && { batch: { ...t.batch, step: 'bisecting' } });
     case 'bisect_step':
-      return state.order.reduce(
-        (next, key) => patchTask(next, key, (t) => (t.state === 'merging' && t.batch?.id === event.batch ? { batch: { ...t.batch, step: 'bisecting', testing: event.tested.length } } : {})),
-        state,
+      return patchTasks(state, state.order, (t) =>
+        t.state === 'merging' && t.batch?.id === event.batch ? { batch: { ...t.batch, step: 'bisecting', testing: event.tested.length } } : undefined,
       );
     case 'merge_deferred':
       return patchTask(state, event.key, { ...enter('queued', at), batch: undefined, candidate: undefined, deferred: event.reason });

@@ -2,9 +2,8 @@ import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { taskArgv } from '../agents/command.js';
 import { createProgressParser, type RateLimitSignal } from '../agents/progress.js';
-import { sessionIdOf } from '../agents/session.js';
 import type { AgentProgressInfo } from '../core/events.js';
-import type { TaskSpec } from '../core/fleet.js';
+import type { AgentSpec, TaskSpec } from '../core/fleet.js';
 import type { EngineContext } from './context.js';
 import { runJob, type StepResult } from './steps.js';
 
@@ -39,7 +38,7 @@ export interface AgentRun {
 export async function runAgent(ctx: EngineContext, run: AgentRun): Promise<StepResult> {
   const { task, attempt } = run;
   const agent = task.run === undefined ? ctx.spec.agents[task.agent] : undefined;
-  const progress = agent ? agentProgress(ctx, task, attempt, agent.command[0] ?? '', run.cwd) : undefined;
+  const progress = agent ? agentProgress(ctx, task, attempt, agent, run.cwd) : undefined;
   const exitFile = join(run.logDir, `${run.purpose}.exit`);
   let session = agent?.resume ? run.session : undefined;
   const start = (adopt?: { pid: number; startTime: string }) =>
@@ -93,8 +92,9 @@ const AGENT_PROGRESS_MS = 500;
  * Reads an agent CLI's structured output (stream-json and kin): the pane gets readable lines,
  * the store gets the current action, turns, tokens and cost, at most twice a second.
  */
-function agentProgress(ctx: EngineContext, task: TaskSpec, attempt: number, program: string, cwd: string) {
-  const parse = createProgressParser(program, cwd);
+function agentProgress(ctx: EngineContext, task: TaskSpec, attempt: number, agent: AgentSpec, cwd: string) {
+  // Only an agent that can resume a session needs its id: others' lines are not searched for one.
+  const parse = createProgressParser(agent.command[0] ?? '', cwd, { sessions: agent.resume !== undefined });
   let pending: AgentProgressInfo | undefined;
   let timer: NodeJS.Timeout | undefined;
   let rateLimit: RateLimitSignal | undefined;
@@ -115,10 +115,11 @@ function agentProgress(ctx: EngineContext, task: TaskSpec, attempt: number, prog
       return session;
     },
     display(line: string): string[] {
-      if (session === undefined && (session = sessionIdOf(line)) !== undefined) {
+      const parsed = parse(line);
+      if (session === undefined && parsed.session !== undefined) {
+        session = parsed.session;
         ctx.emit({ type: 'agent_session', key: task.key, attempt, sessionId: session });
       }
-      const parsed = parse(line);
       if (parsed.rateLimit) rateLimit = parsed.rateLimit;
       if (parsed.progress) {
         pending = { ...pending, ...parsed.progress };

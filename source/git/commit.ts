@@ -1,20 +1,14 @@
 // Committing what an agent left uncommitted in its worktree.
 import { git, gitOk, GitError } from './exec.js';
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { identityEnv, looseRef } from './repo.js';
-import { linkedGitDirOf } from './worktree-list.js';
+import { linkedGitDirOf, readHeadFile } from './worktree-list.js';
 
 /** The full ref HEAD is on (refs/heads/…), or undefined when HEAD is detached. */
 export async function currentBranch(worktree: string): Promise<string | undefined> {
-  // A linked worktree's HEAD file says it without a git process: `ref: refs/heads/…` or a commit id.
+  // A linked worktree's HEAD file answers without a git process; anything else asks git.
   const gitDir = await linkedGitDirOf(worktree);
-  const head = gitDir === undefined ? undefined : await readFile(join(gitDir, 'HEAD'), 'utf8').catch(() => undefined);
-  if (head !== undefined) {
-    const m = /^ref: (refs\/\S+)\s*$/.exec(head);
-    if (m) return m[1];
-    if (/^[0-9a-f]{40,64}\s*$/.test(head)) return undefined;
-  }
+  const head = gitDir === undefined ? undefined : await readHeadFile(gitDir);
+  if (head) return head.branch;
   const args = ['symbolic-ref', '-q', 'HEAD'];
   const r = await git(worktree, args);
   if (r.exitCode === 0) return r.stdout.trim();

@@ -60,13 +60,8 @@ export async function createRefWith(
   also: readonly { ref: string; sha: string }[],
   reason?: string,
 ): Promise<'ok' | 'exists'> {
-  for (const { ref } of [create, ...also]) assertFullRef(ref);
-  const args = ['update-ref', '--create-reflog', ...(reason ? ['-m', reason] : []), '--stdin', '-z'];
-  const input = `create ${create.ref}\0${create.sha}\0` + also.map(({ ref, sha }) => `update ${ref}\0${sha}\0\0`).join('');
-  const r = await git(cwd, args, { input });
-  if (r.exitCode === 0) return 'ok';
-  if (CAS_LOST.test(r.stderr)) return 'exists';
-  throw new GitError(args, r.exitCode, r.stderr);
+  const ops: RefOp[] = [{ op: 'create', ...create }, ...also.map((a): RefOp => ({ op: 'update', ...a }))];
+  return (await refTransaction(cwd, ops, reason)) === 'ok' ? 'ok' : 'exists';
 }
 
 /** Moves `ref` from `expected` to `next`; 'moved' when it no longer points at `expected` (or is gone). */
@@ -145,24 +140,37 @@ export async function setRef(cwd: string, ref: string, sha: string, reason?: str
  * batch's candidate refs are all written, or none is.
  */
 export async function setRefs(cwd: string, refs: readonly { ref: string; sha: string }[], reason?: string): Promise<void> {
-  if (refs.length === 0) return;
-  for (const { ref } of refs) assertFullRef(ref);
-  const args = ['update-ref', '--create-reflog', ...(reason ? ['-m', reason] : []), '--stdin', '-z'];
-  const input = refs.map(({ ref, sha }) => `update ${ref}\0${sha}\0\0`).join('');
-  const r = await git(cwd, args, { input });
-  if (r.exitCode !== 0) throw new GitError(args, r.exitCode, r.stderr);
+  await refTransaction(cwd, refs.map((r): RefOp => ({ op: 'update', ...r })), reason);
 }
 
 /** Deletes fleet-owned refs (not branches) in one transaction; missing ones are fine. */
 export async function deleteRefs(cwd: string, refs: readonly string[]): Promise<void> {
-  if (refs.length === 0) return;
-  for (const ref of refs) {
-    assertFullRef(ref);
-    if (ref.startsWith('refs/heads/')) throw new InvalidRefError(ref);
-  }
-  const args = ['update-ref', '--stdin', '-z'];
-  const r = await git(cwd, args, { input: refs.map((ref) => `delete ${ref}\0\0`).join('') });
-  if (r.exitCode !== 0) throw new GitError(args, r.exitCode, r.stderr);
+  for (const ref of refs) if (ref.startsWith('refs/heads/')) throw new InvalidRefError(ref);
+  await refTransaction(cwd, refs.map((ref): RefOp => ({ op: 'delete', ref })));
+}
+
+/**
+ * One step of a ref transaction. `create` expects the ref to be absent; `update` and `delete`
+ * carry no expected value (they write fleet-owned refs that only this run moves).
+ */
+type RefOp = { op: 'create' | 'update'; ref: string; sha: string } | { op: 'delete'; ref: string };
+
+/**
+ * Applies `ops` in one `update-ref --stdin` call: all of them, or none. Created and updated refs
+ * keep a reflog even outside refs/heads. 'lost' when a `create` found its ref already there (the
+ * only op with an expectation, so the only one that can lose a CAS); any other failure throws.
+ */
+async function refTransaction(cwd: string, ops: readonly RefOp[], reason?: string): Promise<'ok' | 'lost'> {
+  if (ops.length === 0) return 'ok';
+  for (const { ref } of ops) assertFullRef(ref);
+  const args = ['update-ref', '--create-reflog', ...(reason ? ['-m', reason] : []), '--stdin', '-z'];
+  const input = ops
+    .map((o) => (o.op === 'delete' ? `delete ${o.ref}\0\0` : o.op === 'create' ? `create ${o.ref}\0${o.sha}\0` : `update ${o.ref}\0${o.sha}\0\0`))
+    .join('');
+  const r = await git(cwd, args, { input });
+  if (r.exitCode === 0) return 'ok';
+  if (CAS_LOST.test(r.stderr) && ops.some((o) => o.op === 'create')) return 'lost';
+  throw new GitError(args, r.exitCode, r.stderr);
 }
 
 /**

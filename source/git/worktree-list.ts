@@ -91,10 +91,9 @@ export async function branchUse(repo: string, ref: string): Promise<BranchUse> {
   const checkedOut: string[] = [];
   for (const [i, { gitDir, worktree }] of dirs.entries()) {
     if (i === 0 && main.bare) continue; // dirs[0] is the main worktree
-    const head = await readFile(join(gitDir, 'HEAD'), 'utf8').catch(() => undefined);
-    const m = head === undefined ? null : /^(?:ref: (refs\/\S+)|[0-9a-f]{40,64})\s*$/.exec(head);
-    if (!m) return branchUseFromGit(repo, ref, dirs);
-    if (m[1] === ref) checkedOut.push(worktree);
+    const head = await readHeadFile(gitDir);
+    if (!head) return branchUseFromGit(repo, ref, dirs);
+    if (head.branch === ref) checkedOut.push(worktree);
   }
   return { checkedOut, rebasing: await rebasingIn(dirs, ref) };
 }
@@ -155,6 +154,17 @@ export async function linkedGitDirOf(worktree: string): Promise<string | undefin
   const pointer = await readFile(join(worktree, '.git'), 'utf8').catch(() => undefined);
   const m = pointer === undefined ? null : /^gitdir: (.+)$/m.exec(pointer);
   return m ? resolve(worktree, m[1]!.trim()) : undefined;
+}
+
+/**
+ * What a worktree's HEAD file says, read without a git process: the full ref it is on, or no
+ * branch when it holds a commit id (detached). Undefined when it cannot be read or says anything
+ * else (a symlink to elsewhere, a half-written file): then only git can answer.
+ */
+export async function readHeadFile(gitDir: string): Promise<{ branch: string | undefined } | undefined> {
+  const head = await readFile(join(gitDir, 'HEAD'), 'utf8').catch(() => undefined);
+  const m = head === undefined ? null : /^(?:ref: (refs\/\S+)|[0-9a-f]{40,64})\s*$/.exec(head);
+  return m ? { branch: m[1] } : undefined;
 }
 
 /** The private git dir of the worktree at `path`: its `.git` file or directory when it has one, else git's answer. */

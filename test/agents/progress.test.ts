@@ -128,6 +128,26 @@ describe('opencode --format json', () => {
   });
 });
 
+describe('session ids', () => {
+  const first = (parse: (line: string) => ParsedLine, lines: string[]) => lines.map((l) => parse(l).session).find((s) => s !== undefined);
+
+  it('names the session each CLI\'s stream carries, from the same parse, when asked to', () => {
+    expect(first(createProgressParser('claude', undefined, { sessions: true }), fixture('claude-stream-json.jsonl'))).toBe('4b81d047-d675-4435-bdd2-dc708ca45d9d');
+    expect(first(createProgressParser('codex', undefined, { sessions: true }), fixture('codex-json.jsonl'))).toBe('01a2138f-6e60-7520-b585-97be1d387c17');
+    expect(first(createProgressParser('opencode', undefined, { sessions: true }), fixture('opencode-json.jsonl'))).toBe('ses_dec707f4affemiLqS0akNEsrYO');
+    // A program without a stream parser still shows its raw line, and still names its session.
+    const line = '{"type":"init","session_id":"abc-123"}';
+    expect(createProgressParser('mybot', undefined, { sessions: true })(line)).toEqual({ display: line, session: 'abc-123' });
+  });
+
+  it('looks for none when not asked (an agent that cannot resume), and takes no id that is not a plain token', () => {
+    expect(first(createProgressParser('claude'), fixture('claude-stream-json.jsonl'))).toBeUndefined();
+    const parse = createProgressParser('claude', undefined, { sessions: true });
+    expect(parse('{"type":"system","session_id":"--exec=rm -rf /"}').session).toBeUndefined();
+    expect(parse('{"type":"system","session_id":"4b81d047"').session).toBeUndefined();
+  });
+});
+
 describe('fallback and hostile input', () => {
   const every = ['claude', 'codex', 'gemini', 'opencode', 'aider', 'sh', 'mybot'];
   const captured = ['claude-stream-json', 'claude-error', 'codex-json', 'codex-error', 'gemini-stream-json', 'gemini-error', 'opencode-json'].flatMap((f) => fixture(`${f}.jsonl`));

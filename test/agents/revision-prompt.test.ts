@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { revisionPrompt, taskArgv } from '../../source/agents/command.js';
+import { promptWithFailure, repairPrompt, revisionPrompt, taskArgv } from '../../source/agents/command.js';
 import { PRESETS } from '../../source/core/presets.js';
 import type { TaskSpec } from '../../source/core/fleet.js';
 
@@ -40,5 +40,27 @@ describe('the resume command line', () => {
     expect(taskArgv(task, PRESETS.claude, 'do it', 'abc').slice(0, 4)).toEqual(['claude', '-p', '--resume', 'abc']);
     expect(taskArgv(task, PRESETS.claude, 'do it')).toEqual(PRESETS.claude!.command.map((p) => (p === '{prompt}' ? 'do it' : p)));
     expect(taskArgv(task, PRESETS.aider, 'do it', 'abc')).not.toContain('abc');
+  });
+});
+
+describe('clipping logs into prompts', () => {
+  const between = (prompt: string, from: string, to: string) => prompt.slice(prompt.indexOf(from) + from.length + 1, prompt.indexOf(to) - 1);
+
+  it('keeps the end of a long multibyte gate log within the byte cap, on whole characters', () => {
+    const tail = `start ${'é€😀'.repeat(3000)} end`;
+    const clipped = between(repairPrompt('do it', 'main', 'check failed', tail, []), 'The end of the check output:', 'Fix the combined result');
+    expect(Buffer.byteLength(clipped)).toBeLessThanOrEqual(6000);
+    expect(Buffer.byteLength(clipped)).toBeGreaterThan(5990);
+    expect(clipped).toMatch(/^…[é€😀]/u);
+    expect(clipped).not.toContain('\uFFFD');
+    expect(clipped.endsWith('😀 end')).toBe(true);
+    expect(between(repairPrompt('do it', 'main', 'check failed', 'short log', []), 'The end of the check output:', 'Fix the combined result')).toBe('short log');
+  });
+
+  it('holds a failure report to 8 KiB the same way', () => {
+    const prompt = promptWithFailure('do it', { attempt: 1, summary: 'check failed', detail: '€'.repeat(5000) });
+    const detail = between(prompt, 'check failed\n', '--- end of failure report');
+    expect(Buffer.byteLength(detail)).toBeLessThanOrEqual(8 * 1024);
+    expect(detail).not.toContain('\uFFFD');
   });
 });

@@ -84,6 +84,8 @@ const EXPECTED: [string, string][] = [
   ['73-notify-terminal-bad.yaml', '3:13: notify.terminal: expected "bell", "osc" or "off", got "loud"'],
   ['74-notify-unknown-key.yaml', '2:11: notify.comand: unknown key "comand" (did you mean "command"?)'],
   ['75-approve-not-bool.yaml', '5:14: tasks[0].approve: expected true or false, got "yes please"'],
+  ['76-agent-named-budget-unknown-key.yaml', '3:43: agents.budget.stdn: unknown key "stdn" (did you mean "stdin"?)'],
+  ['77-task-budget-unknown-key.yaml', '5:15: tasks[0].budget.usdd: unknown key "usdd" (did you mean "usd"?)'],
 ];
 
 /** Hints the user sees under the first line, where the fix is not obvious from the message. */
@@ -103,6 +105,8 @@ const HINTS: Record<string, string> = {
   '62-depends-on-string.yaml': 'write a list: depends_on: [schema]',
   '67-queue-gates-over-concurrency.yaml': 'gate checks run beside the agents, so there are never more of them than concurrency allows',
   '69-queue-unknown-key.yaml': 'valid keys here: batch, gates',
+  '76-agent-named-budget-unknown-key.yaml': 'valid keys here: command, env, stdin, model_flag',
+  '77-task-budget-unknown-key.yaml': 'valid keys here: usd, tokens',
   '64-command-string.yaml': 'a command is never shell-parsed: write a list such as [mybot, --yes, "{prompt}"]',
 };
 

@@ -90,4 +90,20 @@ describe('reducer', () => {
     expect(s.tasks.a!.archives).toEqual(['refs/fleet/archive/a/r-1']);
     expect(taskStatus(s, 'b')).toBe('ready');
   });
+
+  it('marks a batch and its bisection on its own tasks only, leaving every other record as it was', () => {
+    const before = replay([...added(info('a'), info('b'), info('c')), ev({ type: 'check_passed', key: 'c', attempt: 1, tip: 't' })]);
+    const batch = { project: 'repo', batch: 1, base: 'main', onto: 'b0', tip: 't1', keys: ['a', 'b', 'ghost'], gate: true, speculative: false };
+    const started = reduce(before, ev({ type: 'batch_started', ...batch }));
+    expect(started.tasks.a).toMatchObject({ state: 'merging', batch: { id: 1, size: 3, step: 'gating' } });
+    expect(started.tasks.b).toMatchObject({ state: 'merging', batch: { id: 1, step: 'gating' } });
+    expect(started.tasks.c).toBe(before.tasks.c);
+    expect(started.tasks.ghost).toBeUndefined();
+
+    const step = reduce(started, ev({ type: 'bisect_step', project: 'repo', batch: 1, step: 'prefix', tested: ['a'], passed: false }));
+    expect(step.tasks.a!.batch).toEqual({ id: 1, size: 3, step: 'bisecting', testing: 1 });
+    expect(step.tasks.c).toBe(before.tasks.c);
+    const otherBatch = reduce(step, ev({ type: 'bisect_step', project: 'repo', batch: 2, step: 'prefix', tested: ['x'], passed: true }));
+    expect(otherBatch).toBe(step);
+  });
 });

@@ -20,6 +20,14 @@ describe('currentBranch', () => {
     repo.git('checkout', '-q', '--detach');
     expect(await currentBranch(repo.dir)).toBeUndefined();
   });
+
+  it('reads a linked worktree\'s HEAD file: its branch, or nothing when detached', async () => {
+    const repo = newRepo();
+    const wt = taskWorktree(repo);
+    expect(await currentBranch(wt)).toBe('refs/heads/fleet/one');
+    repo.git('-C', wt, 'checkout', '-q', '--detach');
+    expect(await currentBranch(wt)).toBeUndefined();
+  });
 });
 
 describe('autoCommit', () => {

@@ -1,7 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { BranchInUseError, createRef, createRefWith, deleteRef, InvalidRefError, listRefs, readRef, updateRef } from '../../source/git/refs.js';
+import { BranchInUseError, createRef, createRefWith, deleteRef, deleteRefs, InvalidRefError, listRefs, readRef, setRefs, updateRef } from '../../source/git/refs.js';
 import { branchUse } from '../../source/git/worktree-list.js';
 import { tempRepos } from '../helpers/repo.js';
 
@@ -80,6 +80,20 @@ describe('compare-and-swap refs', () => {
     const next = repo.commitAll('next');
     expect(await createRefWith(repo.dir, { ref: 'refs/heads/fleet/a', sha: next }, [{ ref: base, sha: next }])).toBe('exists');
     expect(repo.git('rev-parse', 'fleet/a', base)).toBe(`${head}\n${head}`);
+  });
+
+  it('sets fleet-owned refs together and deletes them together, missing ones included, never branches', async () => {
+    const repo = newRepo();
+    const head = repo.git('rev-parse', 'HEAD');
+    const refs = ['refs/fleet/r1/merged/a', 'refs/fleet/r1/merged/b'];
+    await setRefs(repo.dir, refs.map((ref) => ({ ref, sha: head })), 'fleet: merged');
+    expect(repo.git('rev-parse', ...refs)).toBe(`${head}\n${head}`);
+    expect(repo.git('reflog', 'show', '--format=%gs', refs[0]!)).toBe('fleet: merged');
+
+    await expect(deleteRefs(repo.dir, [refs[0]!, 'refs/heads/main'])).rejects.toBeInstanceOf(InvalidRefError);
+    expect(await readRef(repo.dir, refs[0]!)).toBe(head);
+    await deleteRefs(repo.dir, [...refs, 'refs/fleet/r1/merged/never']);
+    expect(await listRefs(repo.dir, ['refs/fleet/'])).toEqual(new Map());
   });
 
   it('tells where a branch is checked out or rebased from the worktrees\' own files', async () => {

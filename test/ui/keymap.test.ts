@@ -5,6 +5,7 @@ import { disabledReason, TASK_ACTIONS, type TaskAction } from '../../source/core
 import {
   BINDINGS, bindingContext, enabledBindings, labelOf, reduceInput, reduceKey, type KeyContext, type KeyEffect,
 } from '../../source/ui/keys/keymap.js';
+import { barEntries } from '../../source/ui/keys/key-help.js';
 import { attentionOrder, displayOrder } from '../../source/ui/model/task-order.js';
 import { initialUi, type UiState } from '../../source/ui/model/ui-state.js';
 import { added, ago, failed, FakeView, queued, review, started, worktreeOf } from './fake-view.js';
@@ -306,5 +307,15 @@ describe('what needs you', () => {
   it('A approves a task awaiting approval, and says why not elsewhere', () => {
     expect(type(ctx, select('held'), 'A').effects).toEqual([{ kind: 'send', command: { action: 'approve', key: 'held' } }]);
     expect(type(ctx, select('conf'), 'A').ui.status).toBe('A: cannot approve conf: only a task awaiting approval can be approved; it is in review for a conflict');
+  });
+});
+
+describe('the help bar', () => {
+  it('in the diff view shows every diff key in table order, whatever the list would show', () => {
+    const ctx = fleet(added('a'));
+    const diff = { key: 'a', what: 'branch fleet/a', lines: ['+x'], cursor: 0, comments: [] };
+    const entries = barEntries(bindingContext({ ...select('a'), mode: { kind: 'diff', diff } }, ctx), 200);
+    expect(entries.map((e) => `${e.keys} ${e.label}`)).toEqual(['↑↓ line', 'PgUp/PgDn page', 'g/G ends', 'n/N file', 'c comment', 'C general', 'u undo', 's revise', 'esc close']);
+    expect(barEntries(bindingContext(select('a'), ctx), 200).map((e) => e.label)).toContain('quit');
   });
 });

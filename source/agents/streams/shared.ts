@@ -18,6 +18,8 @@ export interface ParsedLine {
   display: string;
   /** The CLI itself (never the model's text) says the provider refused for a rate limit or overload. */
   rateLimit?: RateLimitSignal;
+  /** The agent session the line's event names; looked for only when the parser was asked to. */
+  session?: string;
 }
 
 export interface RateLimitSignal {

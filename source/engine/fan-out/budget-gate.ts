@@ -1,6 +1,5 @@
-import { reached, runSpend, taskSpend } from '../../core/budget.js';
+import { activeRunCap, reached, runSpend, taskSpend } from '../../core/budget.js';
 import type { FleetEvent } from '../../core/events.js';
-import type { BudgetCap } from '../../core/fleet.js';
 import type { EngineContext } from '../context.js';
 
 /**
@@ -17,11 +16,6 @@ export class BudgetGate {
     private readonly ctx: EngineContext,
     private readonly stop: (key: string) => Promise<void>,
   ) {}
-
-  /** The run's cap: the last `fleet budget`, else the file's. */
-  cap(): BudgetCap | undefined {
-    return this.ctx.store.state.budgetCap ?? this.ctx.spec.budget;
-  }
 
   /** A new start (attempt, retry) needs the run's spend below its cap; checks and merges need nothing. */
   canStart(): boolean {
@@ -50,7 +44,7 @@ export class BudgetGate {
 
   private checkRun(): void {
     const state = this.ctx.store.state;
-    const cap = this.cap();
+    const cap = activeRunCap(state);
     if (state.budgetHeld) return;
     if (!reached(runSpend(state), cap)) {
       this.resumePaused();

@@ -1,6 +1,6 @@
 import { existsSync, readdirSync, readFileSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { capText } from '../../core/budget.js';
+import { activeRunCap, capText } from '../../core/budget.js';
 import { TASK_ACTIONS, type TaskAction } from '../../core/actions.js';
 import type { RevisionComment } from '../../core/events.js';
 import { writeFileAtomic } from './atomic-write.js';
@@ -89,7 +89,7 @@ export async function applyRequest(engine: Engine, request: ActionRequest): Prom
   }
   if (request.action === 'budget') {
     const state = engine.ctx.store.state;
-    const cap = { ...(state.budgetCap ?? state.runCap), ...request.budget };
+    const cap = { ...activeRunCap(state), ...request.budget };
     engine.emit({ type: 'budget_changed', ...cap });
     return { ok: true, lines: [`run budget set to ${capText(cap)}`] };
   }

@@ -8,7 +8,7 @@ import { useTerminalSize } from '../hooks/use-terminal-size.js';
 import { useScreenModel, type ScreenModel } from '../hooks/use-screen-model.js';
 import { useUi } from '../hooks/use-ui.js';
 import { helpSections } from '../keys/key-help.js';
-import { bindingContext, keysOf, labelOf, modeBindings, type UiOutcome } from '../keys/keymap.js';
+import type { UiOutcome } from '../keys/keymap.js';
 import { placeOf } from '../model/diff-lines.js';
 import { MIN_COLUMNS, MIN_ROWS } from '../model/layout.js';
 import { colorEnabled } from '../no-color.js';
@@ -127,9 +127,5 @@ function BottomLine({ model, ui }: { model: ScreenModel; ui: UiState }) {
   if (ui.mode.kind === 'confirm' || ui.mode.kind === 'quit') return <ConfirmDialog question={ui.mode.question} width={width} />;
   if (ui.mode.kind === 'filter') return <FilterInput filter={ui.filter} width={width} />;
   if (ui.mode.kind === 'comment') return <CommentInput on={placeOf(ui.mode.on)} draft={ui.mode.draft} width={width} />;
-  if (ui.mode.kind === 'diff') {
-    const c = bindingContext(ui, model.keys);
-    return <HelpBar entries={modeBindings('diff').map((b) => ({ keys: keysOf(b, 'bar'), label: labelOf(b, c) }))} width={width} />;
-  }
   return <HelpBar entries={model.bar} width={width} />;
 }

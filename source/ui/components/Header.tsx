@@ -1,6 +1,6 @@
-import { runSpend, spendText } from '../../core/budget.js';
+import { activeRunCap, runSpend, spendText } from '../../core/budget.js';
 import { Box, Text } from 'ink';
-import { memo } from 'react';
+import { memo, useMemo } from 'react';
 import { countByStatus, HAS_RUNNING_PROCESS, needingYou } from '../../core/selectors.js';
 import type { RunState } from '../../core/state.js';
 import type { RunInfo } from '../model/fleet-view.js';
@@ -14,11 +14,13 @@ interface Props {
 
 /** `fleet · repo api (main) · 3/4 running · 5 merged · 1 review` and the time, on one line. */
 export const Header = memo(function Header({ info, state, now, width }: Props) {
+  // The clock ticks far more often than the run changes: only a new run state or info recounts.
+  const text = useMemo(() => headerText(info, state), [info, state]);
   return (
     <Box width={width} height={1}>
       <Box flexGrow={1} flexShrink={1}>
         <Text bold inverse wrap="truncate-end">
-          {` ${headerText(info, state)} `.padEnd(width)}
+          {` ${text} `.padEnd(width)}
         </Text>
       </Box>
       <Text inverse>{` ${clock(now)} `}</Text>
@@ -43,7 +45,7 @@ export function headerText(info: RunInfo, state: RunState): string {
   if (state.startsPaused) parts.push('new starts paused');
   parts.push(...rateLimitText(info, state));
   const spent = runSpend(state);
-  if (state.runCap || spent.tokens > 0 || spent.usd > 0) parts.push(`spent ${spendText(spent, state.budgetCap ?? state.runCap)}`);
+  if (state.runCap || spent.tokens > 0 || spent.usd > 0) parts.push(`spent ${spendText(spent, activeRunCap(state))}`);
   if (state.budgetHeld) parts.push('held (budget)');
   if (state.stopped) parts.push(`run stopped (${state.stopped.reason})`);
   return parts.join(' · ');

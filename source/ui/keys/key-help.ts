@@ -1,4 +1,4 @@
-import { BINDINGS, enabledBindings, helpOf, keyLabels, keysOf, labelOf, modeBindings, type BindingContext, type ModeKind } from './keymap.js';
+import { BINDINGS, enabledBindings, helpOf, keyLabels, keysOf, labelOf, modeBindings, type Binding, type BindingContext, type ModeKind } from './keymap.js';
 
 // The keymap table presented: the help bar, the `?` overlay, the agent pane's next steps.
 
@@ -17,10 +17,12 @@ const BAR_MAX = 8;
 const BAR_GAP = 2;
 
 /**
- * The keys that do something now, most useful first until the line is full (at most eight),
- * then shown in table order, so `? help` and `q quit` always close the line.
+ * The keys that do something now. In the diff view: all of its keys, in table order. Elsewhere:
+ * the list's, most useful first until the line is full (at most eight), then shown in table
+ * order, so `? help` and `q quit` always close the line.
  */
 export function barEntries(c: BindingContext, width: number): BarEntry[] {
+  if (c.ui.mode.kind === 'diff') return modeBindings('diff').map((b) => barEntry(b, c));
   const ranked = enabledBindings(c)
     .filter((b) => b.bar !== undefined)
     .sort((a, b) => a.bar! - b.bar!);
@@ -32,7 +34,11 @@ export function barEntries(c: BindingContext, width: number): BarEntry[] {
     chosen.add(b);
     used += cost;
   }
-  return BINDINGS.filter((b) => chosen.has(b)).map((b) => ({ keys: keysOf(b, 'bar'), label: labelOf(b, c) }));
+  return BINDINGS.filter((b) => chosen.has(b)).map((b) => barEntry(b, c));
+}
+
+function barEntry(b: Binding, c: BindingContext): BarEntry {
+  return { keys: keysOf(b, 'bar'), label: labelOf(b, c) };
 }
 
 export interface HelpSection {

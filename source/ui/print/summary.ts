@@ -1,4 +1,4 @@
-import { runSpend, spendText } from '../../core/budget.js';
+import { activeRunCap, runSpend, spendText } from '../../core/budget.js';
 import { countByStatus, taskStatus, waitingFor } from '../../core/selectors.js';
 import type { RunState } from '../../core/state.js';
 
@@ -10,7 +10,7 @@ export function summaryLines(state: RunState): string[] {
     .map(([status, n]) => `${n} ${status}`);
   const lines = [`run ${state.runId}: ${parts.join(', ') || 'no tasks'}`];
   if (state.budgetHeld) {
-    lines.push(`  held (budget): spent ${spendText(runSpend(state), state.budgetCap ?? state.runCap)}; nothing new starts`);
+    lines.push(`  held (budget): spent ${spendText(runSpend(state), activeRunCap(state))}; nothing new starts`);
     lines.push('      then: fleet budget --usd N | --tokens N (a higher cap), and fleet run');
   }
   for (const key of state.order) {
