@@ -150,26 +150,30 @@ export async function deleteRefs(cwd: string, refs: readonly string[]): Promise<
 }
 
 /**
- * One step of a ref transaction. `create` expects the ref to be absent; `update` and `delete`
- * carry no expected value (they write fleet-owned refs that only this run moves).
+ * One step of a ref transaction. `create` expects the ref to be absent; an `update` with
+ * `expected` expects the ref there (a CAS); other updates and deletes write fleet-owned refs that
+ * only this run moves.
  */
-type RefOp = { op: 'create' | 'update'; ref: string; sha: string } | { op: 'delete'; ref: string };
+type RefOp = { op: 'create'; ref: string; sha: string } | { op: 'update'; ref: string; sha: string; expected?: string } | { op: 'delete'; ref: string };
+
+function stdinLine(o: RefOp): string {
+  if (o.op === 'delete') return `delete ${o.ref}\0\0`;
+  if (o.op === 'create') return `create ${o.ref}\0${o.sha}\0`;
+  return `update ${o.ref}\0${o.sha}\0${o.expected ?? ''}\0`;
+}
 
 /**
  * Applies `ops` in one `update-ref --stdin` call: all of them, or none. Created and updated refs
- * keep a reflog even outside refs/heads. 'lost' when a `create` found its ref already there (the
- * only op with an expectation, so the only one that can lose a CAS); any other failure throws.
+ * keep a reflog even outside refs/heads. 'lost' when an op with an expectation (a `create`, an
+ * `update` with `expected`) found its ref elsewhere; any other failure throws.
  */
 async function refTransaction(cwd: string, ops: readonly RefOp[], reason?: string): Promise<'ok' | 'lost'> {
   if (ops.length === 0) return 'ok';
   for (const { ref } of ops) assertFullRef(ref);
   const args = ['update-ref', '--create-reflog', ...(reason ? ['-m', reason] : []), '--stdin', '-z'];
-  const input = ops
-    .map((o) => (o.op === 'delete' ? `delete ${o.ref}\0\0` : o.op === 'create' ? `create ${o.ref}\0${o.sha}\0` : `update ${o.ref}\0${o.sha}\0\0`))
-    .join('');
-  const r = await git(cwd, args, { input });
+  const r = await git(cwd, args, { input: ops.map(stdinLine).join('') });
   if (r.exitCode === 0) return 'ok';
-  if (CAS_LOST.test(r.stderr) && ops.some((o) => o.op === 'create')) return 'lost';
+  if (CAS_LOST.test(r.stderr) && ops.some((o) => o.op === 'create' || (o.op === 'update' && o.expected !== undefined))) return 'lost';
   throw new GitError(args, r.exitCode, r.stderr);
 }
 
@@ -180,11 +184,6 @@ async function refTransaction(cwd: string, ops: readonly RefOp[], reason?: strin
  * up to date, docs/design.md#warm-worktrees).
  */
 export async function moveRefs(cwd: string, moves: readonly { ref: string; next: string; expected: string }[], reason?: string): Promise<'ok' | 'moved'> {
-  for (const { ref } of moves) assertFullRef(ref);
-  const args = ['update-ref', ...(reason ? ['-m', reason] : []), '--stdin', '-z'];
-  const input = moves.map(({ ref, next, expected }) => `update ${ref}\0${next}\0${expected}\0`).join('');
-  const r = await git(cwd, args, { input });
-  if (r.exitCode === 0) return 'ok';
-  if (CAS_LOST.test(r.stderr)) return 'moved';
-  throw new GitError(args, r.exitCode, r.stderr);
+  const ops = moves.map(({ ref, next, expected }): RefOp => ({ op: 'update', ref, sha: next, expected }));
+  return (await refTransaction(cwd, ops, reason)) === 'ok' ? 'ok' : 'moved';
 }

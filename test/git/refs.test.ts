@@ -1,7 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { BranchInUseError, createRef, createRefWith, deleteRef, deleteRefs, InvalidRefError, listRefs, readRef, setRefs, updateRef } from '../../source/git/refs.js';
+import { BranchInUseError, createRef, createRefWith, deleteRef, deleteRefs, InvalidRefError, listRefs, moveRefs, readRef, setRefs, updateRef } from '../../source/git/refs.js';
 import { branchUse } from '../../source/git/worktree-list.js';
 import { tempRepos } from '../helpers/repo.js';
 
@@ -94,6 +94,21 @@ describe('compare-and-swap refs', () => {
     expect(await readRef(repo.dir, refs[0]!)).toBe(head);
     await deleteRefs(repo.dir, [...refs, 'refs/fleet/r1/merged/never']);
     expect(await listRefs(repo.dir, ['refs/fleet/'])).toEqual(new Map());
+  });
+
+  it('moves refs together from where they are expected, or none of them when one moved', async () => {
+    const repo = newRepo();
+    const old = repo.git('rev-parse', 'HEAD');
+    repo.git('branch', 'fleet/a', old);
+    repo.git('update-ref', 'refs/fleet/r1/base/a', old);
+    const next = repo.commitAll('next');
+    const moves = ['refs/heads/fleet/a', 'refs/fleet/r1/base/a'].map((ref) => ({ ref, next, expected: old }));
+    repo.git('update-ref', 'refs/fleet/r1/base/a', next); // one of them already moved: neither moves
+    expect(await moveRefs(repo.dir, moves)).toBe('moved');
+    expect(repo.git('rev-parse', 'fleet/a')).toBe(old);
+    repo.git('update-ref', 'refs/fleet/r1/base/a', old);
+    expect(await moveRefs(repo.dir, moves, 'fleet: to base')).toBe('ok');
+    expect(repo.git('rev-parse', 'fleet/a', 'refs/fleet/r1/base/a')).toBe(`${next}\n${next}`);
   });
 
   it('tells where a branch is checked out or rebased from the worktrees\' own files', async () => {
