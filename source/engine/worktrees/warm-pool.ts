@@ -67,10 +67,15 @@ export class WarmPool {
     for (const key of keys) await this.release(key);
   }
 
-  /** A plain task that never ran: a resumed or retried one has worktrees of its own to find. */
+  /**
+   * A plain task that never ran (a resumed or retried one has worktrees of its own to find), in a
+   * run that is starting tasks (not held by `fleet pause` of new starts, or at its budget cap).
+   */
   private eligible(task: TaskSpec): boolean {
-    const record = this.ctx.store.state.tasks[task.key];
-    return !task.candidates && !this.refused.has(task.key) && record?.state === 'pending' && record.attempt === 0 && !record.paused && !record.warm;
+    const state = this.ctx.store.state;
+    const record = state.tasks[task.key];
+    if (task.candidates || this.refused.has(task.key) || state.startsPaused || state.budgetHeld) return false;
+    return record?.state === 'pending' && record.attempt === 0 && !record.paused && !record.warm;
   }
 
   /** One warm-up or release at a time: beside busy agents, one more git process is plenty. */
