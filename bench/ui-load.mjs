@@ -265,8 +265,9 @@ async function probeKeys(ctl, pane, ids, ms) {
     const current = selectedTask((await capture()).text);
     const [key, want] = current === ids[0] ? ['j', ids[1]] : ['k', ids[0]];
     const t0 = performance.now();
-    // Not awaited: the key is in the pane's input once tmux has read this line, before its reply.
-    ctl.command(`send-keys -t ${pane} ${key}`);
+    // Awaited after the sample: the key is in the pane's input once tmux has read this line,
+    // before its reply; a failure still ends the run through the caller's cleanup.
+    const sent = ctl.command(`send-keys -t ${pane} ${key}`);
     let seen;
     let looked = ctl.outputAt.get(pane); // output up to here is in a capture already asked for
     while (performance.now() - t0 < 2000) {
@@ -278,6 +279,7 @@ async function probeKeys(ctl, pane, ids, ms) {
         break;
       }
     }
+    await sent;
     if (seen === undefined) timeouts++;
     else {
       arrived.push(seen.outputAt.get(pane) - t0);
