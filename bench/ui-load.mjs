@@ -11,21 +11,27 @@
 // Phases, per terminal size (the first size is the anchor's 120×40, the others via resize-window):
 //   watch: nothing typed; CPU (utime+stime from /proc/<pid>/stat), RSS, terminal bytes/s and
 //          frames/s (`pipe-pane -O`, frames counted by Ink's DEC 2026 begin-sync marker).
-//   keys:  j/k alternately, each time polling capture-pane (~every 5 ms) until the `›` selection
-//          marker is on the other task: key-to-screen latency. Polling costs CPU of its own (a tmux
-//          client per poll), so CPU figures come from the watch phase.
+//   keys:  j/k alternately through one long-lived tmux control-mode client (class Control):
+//          send-keys, then a capture-pane after each %output of fleet's pane until the `›`
+//          selection marker is on the other task: key-to-screen latency (probeKeys). The probe
+//          costs CPU of its own, so CPU figures come from the watch phase.
+//   floor: the same probe against bench/agents/key-echo.mjs, which redraws the marker at once:
+//          what tmux, the control client and the machine add. Before the idle phase, and under
+//          the flood right after the first size's keys. Reported next to the figures, never
+//          subtracted from them.
 // Before `go`, an idle phase (5 s watch, 5 s keys) measures the 16 started-but-silent agents.
 //
 // env: UI_AGENTS (16), UI_RATE (1000 lines/s per agent), UI_SECONDS (20: each phase at the first
 // size), UI_SIZES ("120x40,80x24,200x50"), UI_EXTRA_SECONDS (10: each phase at the other sizes),
 // UI_PROFILE (a directory: CPU profiles of both processes, for diagnosis), UI_PANE_ENV (extra
 // NAME=value pairs for fleet's environment, for what-if runs), UI_DEBUG (keep the temp dir).
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, closeSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CLI, machine, quantile, sleep, tempRepo } from './lib.mjs';
 
 const SPAM = new URL('./agents/spam.mjs', import.meta.url).pathname;
+const KEY_ECHO = new URL('./agents/key-echo.mjs', import.meta.url).pathname;
 const CLK_TCK = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
 const SAMPLE_MS = 500;
 const SYNC_BEGIN = Buffer.from('\x1b[?2026h');
@@ -161,38 +167,136 @@ function countFrames(file, from, to) {
 const round = (x, d = 0) => (Number.isFinite(x) ? Math.round(x * 10 ** d) / 10 ** d : null);
 const mb = (kb) => (kb ? Math.round(kb / 1024) : null);
 
-/** Sync sleep for the polling loop (it must not yield to timers mid-measurement). */
-const pause = (ms) => Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+/**
+ * One long-lived tmux client in control mode (`tmux -C attach`) for the key probe: a command is a
+ * line on its stdin and its reply the next %begin…%end block on its stdout, so a sample costs a
+ * round trip on an open connection instead of a tmux client started per call (~12 ms each on the
+ * 2-core VM). tmux also sends `%output %<pane> …` as it reads what a pane's program wrote; the
+ * arrival time of each is kept per pane. `ignore-size`: the client never resizes the window.
+ * Its output stays on throughout: tmux 3.3a can hold back the reply to `refresh-client -f
+ * no-output` sent while pane output is queued (the probe hung on it), and what it costs tmux
+ * to copy fleet's frames (~40 KB/s) to one more client shows in the tmux server's CPU.
+ */
+class Control {
+  constructor(tmux, session) {
+    this.child = spawn('tmux', ['-L', tmux.server, '-f', '/dev/null', '-C', 'attach', '-f', 'ignore-size', '-t', session], {
+      stdio: ['pipe', 'pipe', 'ignore'],
+    });
+    this.replies = []; // resolvers, in the order the commands were written
+    this.block = undefined;
+    this.partial = '';
+    this.outputAt = new Map(); // pane id → performance.now() when its latest %output arrived
+    this.watchers = new Set();
+    // latin1 keeps bytes as they are: a reply is decoded as UTF-8 once whole; %output needs only its pane id.
+    this.child.stdout.setEncoding('latin1');
+    this.child.stdout.on('data', (chunk) => this.read(chunk, performance.now()));
+    this.closed = new Promise((resolve) => this.child.on('close', resolve));
+  }
+  read(chunk, t) {
+    const lines = (this.partial + chunk).split('\n');
+    this.partial = lines.pop();
+    for (const line of lines) {
+      if (this.block) {
+        const [tag, , number] = line.split(' ', 3);
+        if ((tag === '%end' || tag === '%error') && number === this.block.number) {
+          const { mine, body } = this.block;
+          this.block = undefined;
+          // Blocks with flags 0 answer commands we did not write (the attach itself).
+          if (mine) this.replies.shift()({ t, error: tag === '%error', text: Buffer.from(body.join('\n'), 'latin1').toString('utf8'), outputAt: new Map(this.outputAt) });
+        } else this.block.body.push(line);
+      } else if (line.startsWith('%begin ')) {
+        const [, , number, flags] = line.split(' ');
+        this.block = { number, mine: flags === '1', body: [] };
+      } else if (line.startsWith('%output ')) {
+        const pane = line.slice(8, line.indexOf(' ', 8));
+        this.outputAt.set(pane, t);
+        for (const watcher of this.watchers) watcher(pane);
+      }
+    }
+  }
+  /** Writes one command; resolves with its reply when its block has arrived. */
+  command(line) {
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`tmux control client: no reply to "${line}" in 10 s`)), 10_000);
+      this.replies.push((reply) => {
+        clearTimeout(timer);
+        if (reply.error) reject(new Error(`tmux ${line}: ${reply.text}`));
+        else resolve(reply);
+      });
+      this.child.stdin.write(`${line}\n`);
+    });
+  }
+  /** Resolves true at the next %output of the pane, false after ms without one. */
+  nextOutput(pane, ms) {
+    return new Promise((resolve) => {
+      const done = (value) => {
+        clearTimeout(timer);
+        this.watchers.delete(watcher);
+        resolve(value);
+      };
+      const watcher = (p) => p === pane && done(true);
+      const timer = setTimeout(() => done(false), Math.max(0, ms));
+      this.watchers.add(watcher);
+    });
+  }
+  close() {
+    this.child.stdin.end();
+    return this.closed;
+  }
+}
 
-/** j/k alternately between the first two tasks; latency from send-keys to the moved marker in capture-pane. */
-async function probeKeys(tmux, ids, ms) {
-  const latencies = [];
+/**
+ * j/k alternately between the first two tasks of the pane's list, through the control client.
+ * After send-keys, each %output of the pane is followed by a capture-pane (never a blind poll);
+ * the first capture that shows the `›` marker on the other task ends the sample. tmux parses
+ * what it read before it answers a later command, so that capture holds every byte that had
+ * arrived when it was asked. `arrived`: from writing send-keys to the last %output of the pane
+ * that came before that capture's reply, an upper bound on when the moved marker reached tmux,
+ * i.e. the screen (key-to-screen, the figure held against the bar); `confirmed`: to the reply
+ * itself (one more round trip).
+ */
+async function probeKeys(ctl, pane, ids, ms) {
+  const arrived = [];
+  const confirmed = [];
   let timeouts = 0;
+  const capture = () => ctl.command(`capture-pane -p -t ${pane}`);
   const end = Date.now() + ms;
   while (Date.now() < end) {
-    const current = selectedTask(tmux.screen());
+    const current = selectedTask((await capture()).text);
     const [key, want] = current === ids[0] ? ['j', ids[1]] : ['k', ids[0]];
     const t0 = performance.now();
-    tmux.run('send-keys', '-t', 'main', key);
+    // Awaited after the sample: the key is in the pane's input once tmux has read this line,
+    // before its reply; a failure still ends the run through the caller's cleanup.
+    const sent = ctl.command(`send-keys -t ${pane} ${key}`);
     let seen;
+    let looked = ctl.outputAt.get(pane); // output up to here is in a capture already asked for
     while (performance.now() - t0 < 2000) {
-      if (selectedTask(tmux.screen()) === want) {
-        seen = performance.now() - t0; // the capture that showed it has returned: an upper bound
+      if (ctl.outputAt.get(pane) === looked && !(await ctl.nextOutput(pane, t0 + 2000 - performance.now()))) break;
+      looked = ctl.outputAt.get(pane);
+      const reply = await capture();
+      if (selectedTask(reply.text) === want) {
+        seen = reply;
         break;
       }
-      pause(2.5); // plus the capture-pane itself (~13 ms measured on a quiet 2-core VM): a poll every ~15 ms
     }
+    await sent;
     if (seen === undefined) timeouts++;
-    else latencies.push(seen);
-    await sleep(100 + Math.random() * 150); // let the timers (sampler, UI) run; no key bursts
+    else {
+      arrived.push(seen.outputAt.get(pane) - t0);
+      confirmed.push(seen.t - t0);
+    }
+    await sleep(100 + Math.random() * 150); // no key bursts
   }
-  latencies.sort((a, b) => a - b);
+  arrived.sort((a, b) => a - b);
+  confirmed.sort((a, b) => a - b);
   return {
-    samples: latencies.length,
+    samples: arrived.length,
     timeouts,
-    p50: round(quantile(latencies, 0.5), 1),
-    p95: round(quantile(latencies, 0.95), 1),
-    max: round(latencies.at(-1), 1),
+    p50: round(quantile(arrived, 0.5), 1),
+    p95: round(quantile(arrived, 0.95), 1),
+    max: round(arrived.at(-1), 1),
+    confirmedP50: round(quantile(confirmed, 0.5), 1),
+    confirmedP95: round(quantile(confirmed, 0.95), 1),
   };
 }
 
@@ -237,11 +341,17 @@ export async function uiLoad(opts = {}) {
   let daemon;
   let agentPids = [];
   let going = false;
+  let control;
   try {
     tmux.run('new-session', '-d', '-s', 'main', '-x', String(cols0), '-y', String(rows0), '-c', r.dir, `exec ${env.join(' ')} node ${CLI} run`);
     tmux.rememberSocket();
     const ui = Number(tmux.run('display-message', '-p', '-t', 'main', '#{pane_pid}').trim());
     const tmuxServer = Number(tmux.run('display-message', '-p', '-t', 'main', '#{pid}').trim());
+    const fleetPane = tmux.run('display-message', '-p', '-t', 'main', '#{pane_id}').trim();
+    // The instrument's floor: the same probe against a program that redraws at once (bench/agents/key-echo.mjs).
+    const echoPane = tmux.run('new-window', '-d', '-P', '-F', '#{pane_id}', '-t', 'main:', '-n', 'floor', `exec node ${KEY_ECHO}`).trim();
+    tmux.run('resize-window', '-t', echoPane, '-x', String(cols0), '-y', String(rows0));
+    control = new Control(tmux, 'main');
     await waitFor(() => readdirSync(ctl).filter((f) => f.startsWith('ready-')).length === agents, 60_000, 'all agents to start');
     await waitFor(() => tmux.screen().includes(`${agents}/${agents} running`), 20_000, 'the UI to show every agent running');
     daemon = findDaemon(fleetFile);
@@ -251,15 +361,16 @@ export async function uiLoad(opts = {}) {
     tmux.run('pipe-pane', '-O', '-t', 'main', `cat >> ${paneLog}`);
     const sampler = new Sampler({ ui, engine: daemon, tmux: tmuxServer, agents: agentPids }, paneLog);
 
-    const phase = async (ms, keys) => {
+    const phase = async (ms, keys, pane = fleetPane) => {
       if (profile && !keys && going) writeFileSync(join(profile, 'start'), '');
       sampler.start();
-      const latency = keys ? await probeKeys(tmux, ids, ms) : (await sleep(ms), undefined);
+      const latency = keys ? await probeKeys(control, pane, ids, ms) : (await sleep(ms), undefined);
       const summary = sampler.stop();
       if (profile && !keys && going) writeFileSync(join(profile, 'stop'), '');
       return { ...summary, ...(latency ? { latency } : {}) };
     };
 
+    const floor = { idle: (await phase(5000, true, echoPane)).latency };
     const idle = { watch: await phase(5000, false), keys: await phase(5000, true) };
     writeFileSync(join(ctl, 'go'), '');
     going = true;
@@ -273,6 +384,8 @@ export async function uiLoad(opts = {}) {
       const ms = (i === 0 ? seconds : extraSeconds) * 1000;
       log(`${cols}x${rows}: watch ${ms / 1000} s, then keys ${ms / 1000} s`);
       results.push({ size: `${cols}x${rows}`, watch: await phase(ms, false), keys: await phase(ms, true) });
+      // The floor under the same flood, right after the first size's keys: what the machine and tmux add.
+      if (i === 0) floor.flood = (await phase(Math.min(ms, 10_000), true, echoPane)).latency;
     }
     const loadavg = readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
 
@@ -319,6 +432,7 @@ export async function uiLoad(opts = {}) {
         linesPerSecMin: Math.round(Math.min(...delivered.map((d) => d.lines / d.seconds))),
         worstLagMs: Math.max(...delivered.map((d) => d.worstLagMs)),
       },
+      floor,
       idle,
       sizes: results,
       peakRssMB: { ui: last.keys.ui.hwmMB, engine: last.keys.engine.hwmMB },
@@ -331,6 +445,8 @@ export async function uiLoad(opts = {}) {
         watchSeconds: first.watch.seconds,
         keyP50: first.keys.latency.p50,
         keyP95: first.keys.latency.p95,
+        floorP50: floor.flood.p50,
+        floorP95: floor.flood.p95,
         bytesPerSec: first.watch.bytesPerSec,
       },
       loadavg,
@@ -338,6 +454,7 @@ export async function uiLoad(opts = {}) {
       problems,
     };
   } finally {
+    control?.child.stdin.end();
     tmux.kill();
     writeFileSync(join(ctl, 'quit'), '');
     // Whatever got started, even when a step above failed: the engine and every agent.
@@ -376,7 +493,7 @@ function appendHistory(result) {
     h.size,
     `**${h.fleetCpu}%** (UI ${h.uiCpu} + engine ${h.engineCpu})`,
     `${h.cpuSeconds} s / ${h.watchSeconds} s`,
-    `${h.keyP50} / **${h.keyP95}** ms (${s.keys.latency.samples})`,
+    `${h.keyP50} / **${h.keyP95}** ms (${s.keys.latency.samples}; floor ${h.floorP50} / ${h.floorP95})`,
     `${result.peakRssMB.ui} / **${result.peakRssMB.engine}** MB`,
     result.loadavg,
     result.problems.length ? `✗ ${result.problems.length}` : '✓',

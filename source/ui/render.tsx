@@ -76,10 +76,11 @@ export async function runUi(view: FleetView, options: RunUiOptions = {}): Promis
         // incrementalRendering stays off: in Ink 6.8.0 it moves a frame that is shorter than the
         // terminal (ours is rows - 1) one row down on every update (log-update goes up
         // visibleLines - 1 from below the trailing newline; seen in tmux). Whole frames inside
-        // DEC 2026 synchronized output where the terminal has it. Run changes are already
-        // throttled to 10 renders a second (use-fleet-view); maxFps only bounds key presses, so
-        // it is high enough not to delay them (key-to-screen p95 150 → 42 ms, bench/ui-load.mjs).
-        { stdin, stdout: inkStdout, exitOnCtrlC: false, patchConsole: false, maxFps: 60, incrementalRendering: false },
+        // DEC 2026 synchronized output where the terminal has it. maxFps 0: no render throttle in
+        // Ink. Run changes are already paced to 10 renders a second (use-fleet-view), so Ink's
+        // throttle only ever held keys back: it is a debounce that restarts on every call, so a
+        // key within 17 ms of a frame (maxFps 60) waited 17 ms more (docs/ui.md#rendering).
+        { stdin, stdout: inkStdout, exitOnCtrlC: false, patchConsole: false, maxFps: 0, incrementalRendering: false },
       );
       instance.waitUntilExit().then(() => resolve(step ?? { kind: 'exit', outcome: 'detach' }), reject);
     }).finally(() => {

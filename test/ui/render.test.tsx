@@ -71,6 +71,22 @@ const run = () =>
     added('docs'), ...started('docs', ago(5000)), ...review('docs', ago(100), ['README.md']),
   ]);
 
+/** Resolves after the pending microtasks (React's sync work) have run, before any timer can. */
+async function microtasks(): Promise<void> {
+  for (let i = 0; i < 20; i++) await Promise.resolve();
+}
+
+/** What was written, without escape sequences. */
+function plainText(output: string): string {
+  // eslint-disable-next-line no-control-regex
+  return output.replace(/\x1b\[[0-9;?]*[A-Za-z]/g, '');
+}
+
+/** The last task-list row with the selection marker that was written. */
+function selectedRow(output: string): string {
+  return plainText(output).split('\n').filter((line) => line.startsWith('›')).at(-1) ?? '';
+}
+
 describe('runUi', () => {
   it('owns the alternate screen and raw mode until the user detaches, then gives both back', async () => {
     const term = new FakeTerminal();
@@ -96,6 +112,25 @@ describe('runUi', () => {
     expect(term.output).toContain('\x1b[32mok\x1b[0m 12 tests passed\x1b[0m');
     expect(term.output).toContain('plain output line');
     expect(term.output).not.toContain('\x10');
+  });
+
+  it('draws a key at once, even right after a frame of run changes: nothing waits for a timer', async () => {
+    const term = new FakeTerminal();
+    const view = run();
+    const outcome = start(view, term);
+    await tick(150); // past the run throttle's interval: the next run change publishes at once
+    view.emit(added('later'));
+    await microtasks();
+    expect(plainText(term.output)).toContain('TASKS 3');
+    // Ink's render throttle (maxFps 60) restarted a 17 ms timer on this frame and held the key's
+    // frame until it fired; only microtasks run here, so the key must be drawn without one.
+    const before = selectedRow(term.output);
+    term.type('j');
+    await microtasks();
+    expect(before).toContain('schema');
+    expect(selectedRow(term.output)).toContain('docs');
+    term.type('D');
+    await outcome;
   });
 
   it('q with nothing at work quits, asking the caller to stop', async () => {
