@@ -2,7 +2,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FleetEvent } from '../core/events.js';
 import type { FleetSpec } from '../core/fleet.js';
-import { archiveRef, branchName, worktreePath } from '../core/names.js';
+import { archiveRef, branchName, runRef, worktreePath } from '../core/names.js';
 import { runExitCode } from '../core/selectors.js';
 import { replay, type RunState } from '../core/state.js';
 import { UserError } from '../core/user-error.js';
@@ -24,6 +24,7 @@ import { socketPathFor } from './host/socket-path.js';
 import { appendToStoppedRun } from './host/stopped-run.js';
 import { Store } from './store.js';
 import { syncTasks } from './sync-tasks.js';
+import { removeWarm } from './worktrees/task-worktree.js';
 
 export type StopSignal = 'SIGINT' | 'SIGTERM';
 
@@ -201,7 +202,14 @@ async function supersede(spec: FleetSpec, previous: RunSummary, warn: (line: str
   for (const key of previous.state.order) {
     const t = previous.state.tasks[key]!;
     const project = spec.projects.find((p) => p.name === t.project);
-    if (!project || t.attempt === 0) continue;
+    if (!project) continue;
+    if (t.attempt === 0) {
+      if (t.warm) {
+        const refs = { baseRef: runRef(previous.meta.runId, 'base', t.id), archiveRef: archiveRef(t.id, previous.meta.runId, 1) };
+        await removeWarm(project.path, { worktree: t.warm.path, branch: t.warm.branch, base: t.base, key, ...refs });
+      }
+      continue;
+    }
     await localRunner.killTask(t.pid, { runId: previous.meta.runId, project: t.project, taskId: t.id });
     const archived = await archiveAndRemove(project.path, {
       worktree: t.worktree ?? worktreePath(project.worktreeDir, t.id),

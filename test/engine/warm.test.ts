@@ -140,4 +140,22 @@ describe('warm worktrees', () => {
     expect(r.git('show', 'main:b.txt')).toBe('b');
     nothingLeft(r);
   });
+
+  it('left by a kill -9 goes when `--fresh` supersedes the run: the new run\'s first attempt finds the way clear', async () => {
+    const r = repo();
+    const flag = join(r.root, 'flag');
+    oneSlot(r, flag, [plain('b')]);
+    const first = startFleet(r.dir);
+    await first.waitFor('first: running');
+    await until('the warm worktree of b', () => checkedOut(r, 'fleet/b'));
+    first.child.kill('SIGKILL');
+    await first.exit;
+    writeFileSync(flag, '');
+    const fresh = startFleet(r.dir, '--fresh');
+    expect(await fresh.exit, fresh.out()).toBe(0);
+    const state = await lastRun(r.dir);
+    expect([state.tasks.b!.state, state.tasks.b!.attempt]).toEqual(['merged', 1]);
+    expect(r.git('for-each-ref', 'refs/fleet/archive/b/')).toBe(''); // nothing was written in it to keep
+    nothingLeft(r);
+  });
 });

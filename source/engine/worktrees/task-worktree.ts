@@ -119,25 +119,36 @@ async function takeWarm(ctx: EngineContext, task: TaskSpec, attempt: number, war
   return baseSha;
 }
 
-/**
- * Removes a warm worktree no attempt took, with its branch and recorded base. Only what fleet
- * made: the run's own base ref must be there (it is written with the branch, in one transaction).
- * Nothing ran in it, so there is normally nothing to keep; anything someone wrote there is archived.
- */
+/** Removes a warm worktree no attempt took, with its branch and recorded base (docs/design.md#warm-worktrees). */
 export async function releaseWarm(ctx: EngineContext, task: TaskSpec): Promise<void> {
-  const repo = ctx.project(task).path;
-  const branch = branchName(task);
-  const baseRef = fleetRef(ctx, 'base', task);
-  const recorded = await readRef(repo, baseRef);
-  const tip = await readRef(repo, `refs/heads/${branch}`);
-  if (recorded !== undefined && tip !== undefined) {
-    const opts = { worktree: worktreePath(ctx, task), branch, message: `fleet: warm worktree of ${task.key}, released` };
+  await removeWarm(ctx.project(task).path, {
+    worktree: worktreePath(ctx, task),
+    branch: branchName(task),
+    baseRef: fleetRef(ctx, 'base', task),
+    base: task.base,
     // Named for the attempt it was made for (warm worktrees are made for first attempts only); it
     // exists only if someone wrote in it, and an archive ref accepts a later snapshot that keeps it.
-    const ref = archiveRef(ctx, task, 1);
-    const workFree = tip === recorded || (await isAncestor(repo, tip, `refs/heads/${task.base}`));
-    await (workFree ? removeTaskWorktree(repo, { ...opts, archiveRef: ref }) : archiveAndRemove(repo, { ...opts, ref }));
-  }
-  if (recorded !== undefined) await deleteRefs(repo, [baseRef]);
+    archiveRef: archiveRef(ctx, task, 1),
+    key: task.key,
+  });
   ctx.emit({ type: 'worktree_released', key: task.key });
+}
+
+/**
+ * Only what the run made goes: its own base ref must be there (it is written with the branch, in
+ * one transaction). Nothing ran in it, so there is normally nothing to keep; anything someone
+ * wrote there is archived first. Also used when `--fresh` supersedes a run that left one.
+ */
+export async function removeWarm(
+  repo: string,
+  warm: { worktree: string; branch: string; baseRef: string; base: string; archiveRef: string; key: string },
+): Promise<void> {
+  const recorded = await readRef(repo, warm.baseRef);
+  const tip = await readRef(repo, `refs/heads/${warm.branch}`);
+  if (recorded !== undefined && tip !== undefined) {
+    const opts = { worktree: warm.worktree, branch: warm.branch, message: `fleet: warm worktree of ${warm.key}, released` };
+    const workFree = tip === recorded || (await isAncestor(repo, tip, `refs/heads/${warm.base}`));
+    await (workFree ? removeTaskWorktree(repo, { ...opts, archiveRef: warm.archiveRef }) : archiveAndRemove(repo, { ...opts, ref: warm.archiveRef }));
+  }
+  if (recorded !== undefined) await deleteRefs(repo, [warm.baseRef]);
 }
