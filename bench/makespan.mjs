@@ -18,18 +18,19 @@
 //               tasks in the order they became ready (what fleet's p-queue does), and highest
 //               remaining critical path first. What a zero-cost scheduler would reach either way.
 //
-// env: MAKESPAN_DAGS ("30:0.5,45:1,60:1.5" = tasks:mean deps per task), SEED (7), SLOTS (4).
+// env: MAKESPAN_DAGS ("30:0.5,45:1,60:1.5" = tasks:mean deps per task), SEED (7), SLOTS (4),
+// MAKESPAN_TASK_S ("0.3:2": each task's sleep, uniform in seconds; "1:3" for the issue's "tasks ≥ 1 s").
 import { spawn } from 'node:child_process';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CLI, median, perTask, tempRepo } from './lib.mjs';
 
-function makeDag(n, meanDeps, random) {
+function makeDag(n, meanDeps, random, [low, high]) {
   const tasks = [];
   for (let i = 0; i < n; i++) {
     const id = `t${String(i).padStart(2, '0')}`;
-    const duration = Math.round((0.3 + random() * 1.7) * 20) / 20; // 0.30–2.00 s in 50 ms steps
+    const duration = Math.round((low + random() * (high - low)) * 20) / 20; // in 50 ms steps
     const deps = new Set();
     // Up to 3 dependencies on earlier tasks, biased towards recent ones (chains, not just fans).
     for (let d = 0; d < 3 && i > 0; d++) if (random() < meanDeps / 3) deps.add(`t${String(Math.max(0, i - 1 - Math.floor(random() * Math.min(i, 12)))).padStart(2, '0')}`);
@@ -179,6 +180,7 @@ const r2 = (x) => Math.round(x * 100) / 100;
 export async function makespan(opts = {}) {
   const dags = (opts.dags ?? process.env.MAKESPAN_DAGS ?? '30:0.5,45:1,60:1.5').split(',').map((s) => s.split(':').map(Number));
   const slots = opts.slots ?? Number(process.env.SLOTS ?? 4);
+  const seconds = (opts.seconds ?? process.env.MAKESPAN_TASK_S ?? '0.3:2').split(':').map(Number);
   let seed = opts.seed ?? Number(process.env.SEED ?? 7);
   const random = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
   const started = Date.now();
@@ -186,7 +188,7 @@ export async function makespan(opts = {}) {
   for (const [n, meanDeps] of dags) {
     const root = join(tmpdir(), `fleet-bench-makespan-${process.pid}`);
     try {
-      results.push({ dag: `${n} tasks, ~${meanDeps} deps each`, ...(await measure(makeDag(n, meanDeps, random), slots, root)) });
+      results.push({ dag: `${n} tasks, ~${meanDeps} deps each`, ...(await measure(makeDag(n, meanDeps, random, seconds), slots, root)) });
     } finally {
       rmSync(root, { recursive: true, force: true });
     }
@@ -196,7 +198,7 @@ export async function makespan(opts = {}) {
     ...(r.ratio > 1.05 ? [`${r.dag}: makespan ${r.makespan} s is ${r.ratio}× the bound ${r.bound} s (> 1.05)`] : []),
     ...(r.simRatio > 1.05 ? [`${r.dag}: makespan ${r.makespan} s is ${r.simRatio}× the zero-overhead critical-path-first schedule ${r.zeroSim} s (> 1.05)`] : []),
   ]);
-  return { slots, dags: results, seconds: Math.round((Date.now() - started) / 1000), problems };
+  return { slots, taskSeconds: seconds, dags: results, seconds: Math.round((Date.now() - started) / 1000), problems };
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
