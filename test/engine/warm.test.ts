@@ -33,6 +33,19 @@ async function journal(r: TempRepo): Promise<FleetEvent[]> {
   return readJournal(latestRunOf(await stateDirFor(file), file)!.paths.journal);
 }
 
+/** A run killed with -9 while `first` holds the one slot and b waits in its warm worktree. */
+async function killedWithWarm(...others: string[]): Promise<{ r: TempRepo; flag: string }> {
+  const r = repo();
+  const flag = join(r.root, 'flag');
+  oneSlot(r, flag, others);
+  const first = startFleet(r.dir);
+  await first.waitFor('first: running');
+  await until('the warm worktree of b', () => checkedOut(r, 'fleet/b'));
+  first.child.kill('SIGKILL');
+  await first.exit;
+  return { r, flag };
+}
+
 function nothingLeft(r: TempRepo): void {
   expect(r.git('for-each-ref', 'refs/heads/fleet/', 'refs/fleet/*/base/')).toBe('');
   expect(r.git('worktree', 'list', '--porcelain').match(/^worktree /gm)).toHaveLength(1);
@@ -104,14 +117,7 @@ describe('warm worktrees', () => {
   });
 
   it('left by a kill -9 is released by the next run, which merges every task exactly once', async () => {
-    const r = repo();
-    const flag = join(r.root, 'flag');
-    oneSlot(r, flag, [plain('b'), plain('c')]);
-    const first = startFleet(r.dir);
-    await first.waitFor('first: running');
-    await until('the warm worktree of b', () => checkedOut(r, 'fleet/b'));
-    first.child.kill('SIGKILL');
-    await first.exit;
+    const { r, flag } = await killedWithWarm(plain('b'), plain('c'));
     writeFileSync(flag, '');
     const second = startFleet(r.dir);
     expect(await second.exit, second.out()).toBe(0);
@@ -123,14 +129,7 @@ describe('warm worktrees', () => {
   });
 
   it('left by a kill -9 is a leftover `fleet clean` removes; the run then resumes without it', async () => {
-    const r = repo();
-    const flag = join(r.root, 'flag');
-    oneSlot(r, flag, [plain('b')]);
-    const first = startFleet(r.dir);
-    await first.waitFor('first: running');
-    await until('the warm worktree of b', () => checkedOut(r, 'fleet/b'));
-    first.child.kill('SIGKILL');
-    await first.exit;
+    const { r, flag } = await killedWithWarm(plain('b'));
     const clean = await fleetCli(r.dir, 'clean');
     expect(clean.code, clean.out + clean.err).toBe(0);
     expect(checkedOut(r, 'fleet/b')).toBe(false);
@@ -142,14 +141,7 @@ describe('warm worktrees', () => {
   });
 
   it('left by a kill -9 goes when `--fresh` supersedes the run: the new run\'s first attempt finds the way clear', async () => {
-    const r = repo();
-    const flag = join(r.root, 'flag');
-    oneSlot(r, flag, [plain('b')]);
-    const first = startFleet(r.dir);
-    await first.waitFor('first: running');
-    await until('the warm worktree of b', () => checkedOut(r, 'fleet/b'));
-    first.child.kill('SIGKILL');
-    await first.exit;
+    const { r, flag } = await killedWithWarm(plain('b'));
     writeFileSync(flag, '');
     const fresh = startFleet(r.dir, '--fresh');
     expect(await fresh.exit, fresh.out()).toBe(0);
