@@ -110,20 +110,37 @@ function send(shell: Shell, command: string): Promise<ShellResult | undefined> {
   });
 }
 
-/** The result once both streams carry the marker: stdout ends `<marker><status>\n`, stderr `<marker>`. */
+/**
+ * The result once both streams carry the marker: stdout ends `<marker><status>\n`, stderr
+ * `<marker>`. Called on every chunk, so it looks at the streams' tails and joins the whole output
+ * only once, when the call is over (a large diff arrives in hundreds of chunks).
+ */
 function parse(shell: Shell): ShellResult | undefined {
+  const marker = Buffer.from(shell.marker);
+  if (!tail(shell.err, marker.length).equals(marker)) return undefined;
+  const end = tail(shell.out, marker.length + STATUS_ROOM);
+  if (end.at(-1) !== 0x0a || end.lastIndexOf(marker) === -1) return undefined;
   const out = Buffer.concat(shell.out);
   const err = Buffer.concat(shell.err);
-  if (!err.subarray(-shell.marker.length).equals(Buffer.from(shell.marker))) return undefined;
-  if (out.at(-1) !== 0x0a) return undefined;
   const at = out.lastIndexOf(shell.marker);
-  if (at === -1) return undefined;
   const status = Number(out.subarray(at + shell.marker.length, -1).toString());
   return {
     exitCode: status,
     stdout: out.subarray(0, at).toString(),
     stderr: err.subarray(0, -shell.marker.length).toString(),
   };
+}
+
+/** Digits of an exit status and the newline after the marker. */
+const STATUS_ROOM = 5;
+
+/** The last `n` bytes of what `chunks` hold together (fewer if they hold less), joining only the chunks needed. */
+function tail(chunks: readonly Buffer[], n: number): Buffer {
+  let size = 0;
+  let from = chunks.length;
+  while (from > 0 && size < n) size += chunks[--from]!.length;
+  const joined = from === chunks.length - 1 ? chunks[from]! : Buffer.concat(chunks.slice(from));
+  return joined.subarray(Math.max(0, joined.length - n));
 }
 
 async function take(env: NodeJS.ProcessEnv): Promise<Shell> {

@@ -110,6 +110,14 @@ describe('git()', () => {
     expect((await git(repo.dir, ['cat-file', 'blob', blob], { raw: true })).stdout).toBe('no newline at the end');
   });
 
+  it('returns output that arrives in many pieces whole', async () => {
+    const repo = newRepo();
+    const big = Array.from({ length: 40_000 }, (_, i) => `line ${i} of a large blob\n`).join('') + 'last line, no newline';
+    const blob = await gitOk(repo.dir, ['hash-object', '-w', '--stdin'], { input: big });
+    const r = await git(repo.dir, ['cat-file', 'blob', blob], { raw: true });
+    expect([r.exitCode, r.stdout.length, r.stdout === big]).toEqual([0, big.length, true]);
+  });
+
   it('gives each call exactly its own environment, whatever the calls before it had', async () => {
     const repo = newRepo();
     const env = () => gitOk(repo.dir, ['var', 'GIT_AUTHOR_IDENT']);
