@@ -6,7 +6,6 @@ import { copyFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { gitOk } from './exec.js';
-import { currentBranch } from './commit.js';
 import { commitTree } from './merge.js';
 import { createRef, deleteRef, readRef } from './refs.js';
 import { isAncestor, isWorktreeClean, revParse, treeOf } from './repo.js';
@@ -107,10 +106,9 @@ async function removeArchiving(
 
   let archived: string | undefined;
   if (worktree && existsSync(worktree.path)) {
-    const needed =
-      when === 'always' ||
-      !(await isWorktreeClean(worktree.path)) ||
-      !(await headIsBranch(worktree.path, branchRef, tip));
+    // HEAD on the branch, or detached at its tip: the listing just read says which.
+    const headIsBranch = worktree.branch === branchRef || worktree.head === tip;
+    const needed = when === 'always' || !headIsBranch || !(await isWorktreeClean(worktree.path));
     if (needed) archived = await snapshotWorktree(worktree.path, opts.message, { branch: opts.branch });
   } else if (worktree || when === 'always') {
     // Directory gone: nothing on disk to compare, so keep its last HEAD and the tip.
@@ -121,12 +119,6 @@ async function removeArchiving(
   if (worktree) await removeWorktree(repo, worktree.path, list);
   await deleteBranch(repo, branchRef, tip);
   return archived !== undefined ? opts.ref : null;
-}
-
-/** HEAD is at the branch's tip: on the branch itself (its HEAD file says so, no git process), or detached there. */
-async function headIsBranch(worktree: string, branchRef: string, tip: string | undefined): Promise<boolean> {
-  if ((await currentBranch(worktree)) === branchRef) return true; // HEAD resolves through the branch: the same read
-  return (await revParse(worktree, 'HEAD')) === tip;
 }
 
 /**

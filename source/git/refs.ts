@@ -5,8 +5,6 @@ import { git, GitError } from './exec.js';
 import { looseRef } from './repo.js';
 import { branchUse } from './worktree-list.js';
 
-export const ZERO_OID = '0'.repeat(40);
-
 export class BranchInUseError extends Error {
   override name = 'BranchInUseError';
   constructor(
@@ -41,12 +39,7 @@ const CAS_LOST = /is at [0-9a-f]+ but expected|reference already exists|unable t
 
 /** Creates `ref` at `sha` only if it does not exist yet; keeps a reflog even outside refs/heads. */
 export async function createRef(cwd: string, ref: string, sha: string, reason?: string): Promise<'ok' | 'exists'> {
-  assertFullRef(ref);
-  const args = ['update-ref', '--create-reflog', ...(reason ? ['-m', reason] : []), ref, sha, ZERO_OID];
-  const r = await git(cwd, args);
-  if (r.exitCode === 0) return 'ok';
-  if (CAS_LOST.test(r.stderr)) return 'exists';
-  throw new GitError(args, r.exitCode, r.stderr);
+  return createRefWith(cwd, { ref, sha }, [], reason);
 }
 
 /**
