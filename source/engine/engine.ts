@@ -202,7 +202,8 @@ export class Engine {
     for (const record of readyTasks(this.options.store.state)) {
       this.schedule(record.key, { startAt: 'fresh' }, priority.get(record.key) ?? 0);
     }
-    if (this.waiting.size > 0) this.warm.offer(this.nextToStart(), this.slots.concurrency);
+    const room = this.slots.concurrency;
+    if (this.waiting.size > 0 && this.warm.hasRoom(room)) this.warm.offer(this.nextToStart(), room);
   }
 
   /** The automatic starts waiting for a slot, in the order p-queue will start them. */

@@ -2,7 +2,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FleetEvent } from '../core/events.js';
 import type { FleetSpec } from '../core/fleet.js';
-import { archiveRef, branchName, runRef, worktreePath } from '../core/names.js';
+import { archiveRef, branchName, worktreePath } from '../core/names.js';
 import { runExitCode } from '../core/selectors.js';
 import { replay, type RunState } from '../core/state.js';
 import { UserError } from '../core/user-error.js';
@@ -204,10 +204,7 @@ async function supersede(spec: FleetSpec, previous: RunSummary, warn: (line: str
     const project = spec.projects.find((p) => p.name === t.project);
     if (!project) continue;
     if (t.attempt === 0) {
-      if (t.warm) {
-        const refs = { baseRef: runRef(previous.meta.runId, 'base', t.id), archiveRef: archiveRef(t.id, previous.meta.runId, 1) };
-        await removeWarm(project.path, { worktree: t.warm.path, branch: t.warm.branch, base: t.base, key, ...refs });
-      }
+      if (t.warm) await removeWarm(project.path, { runId: previous.meta.runId, id: t.id, key, base: t.base, worktree: t.warm.path, branch: t.warm.branch });
       continue;
     }
     await localRunner.killTask(t.pid, { runId: previous.meta.runId, project: t.project, taskId: t.id });

@@ -3,6 +3,7 @@
 // (docs/design.md#creating-a-tasks-worktree, #warm-worktrees).
 import { existsSync } from 'node:fs';
 import type { TaskSpec } from '../../core/fleet.js';
+import { archiveRef, runRef } from '../../core/names.js';
 import { archiveAndRemove, removeTaskWorktree } from '../../git/archive.js';
 import { mergeBase } from '../../git/diff.js';
 import { gitOk } from '../../git/exec.js';
@@ -10,7 +11,7 @@ import { samePath } from '../../git/paths.js';
 import { createRef, createRefWith, deleteRefs, moveRefs, readRef, setRef } from '../../git/refs.js';
 import { isAncestor, revParse } from '../../git/repo.js';
 import { addWorktree, listWorktrees, removeWorktree } from '../../git/worktree.js';
-import { archiveRef, branchName, fleetRef, worktreePath, type EngineContext } from '../context.js';
+import { branchName, fleetRef, worktreePath, type EngineContext } from '../context.js';
 
 /** Why the task cannot have its worktree: the attempt fails in its `worktree` phase with this sentence. */
 export class WorktreeProblem extends Error {}
@@ -121,34 +122,30 @@ async function takeWarm(ctx: EngineContext, task: TaskSpec, attempt: number, war
 
 /** Removes a warm worktree no attempt took, with its branch and recorded base (docs/design.md#warm-worktrees). */
 export async function releaseWarm(ctx: EngineContext, task: TaskSpec): Promise<void> {
-  await removeWarm(ctx.project(task).path, {
-    worktree: worktreePath(ctx, task),
-    branch: branchName(task),
-    baseRef: fleetRef(ctx, 'base', task),
-    base: task.base,
-    // Named for the attempt it was made for (warm worktrees are made for first attempts only); it
-    // exists only if someone wrote in it, and an archive ref accepts a later snapshot that keeps it.
-    archiveRef: archiveRef(ctx, task, 1),
-    key: task.key,
-  });
+  const warm = { runId: ctx.runId, id: task.id, key: task.key, base: task.base, worktree: worktreePath(ctx, task), branch: branchName(task) };
+  await removeWarm(ctx.project(task).path, warm);
   ctx.emit({ type: 'worktree_released', key: task.key });
 }
 
 /**
  * Only what the run made goes: its own base ref must be there (it is written with the branch, in
  * one transaction). Nothing ran in it, so there is normally nothing to keep; anything someone
- * wrote there is archived first. Also used when `--fresh` supersedes a run that left one.
+ * wrote there is archived first, under the first attempt's name (warm worktrees are made for
+ * first attempts of plain tasks only; an archive ref accepts a later snapshot that keeps it).
+ * Also used when `--fresh` supersedes a run that left one.
  */
 export async function removeWarm(
   repo: string,
-  warm: { worktree: string; branch: string; baseRef: string; base: string; archiveRef: string; key: string },
+  warm: { runId: string; id: string; key: string; base: string; worktree: string; branch: string },
 ): Promise<void> {
-  const recorded = await readRef(repo, warm.baseRef);
+  const baseRef = runRef(warm.runId, 'base', warm.id);
+  const recorded = await readRef(repo, baseRef);
   const tip = await readRef(repo, `refs/heads/${warm.branch}`);
   if (recorded !== undefined && tip !== undefined) {
     const opts = { worktree: warm.worktree, branch: warm.branch, message: `fleet: warm worktree of ${warm.key}, released` };
+    const ref = archiveRef(warm.id, warm.runId, 1);
     const workFree = tip === recorded || (await isAncestor(repo, tip, `refs/heads/${warm.base}`));
-    await (workFree ? removeTaskWorktree(repo, { ...opts, archiveRef: warm.archiveRef }) : archiveAndRemove(repo, { ...opts, ref: warm.archiveRef }));
+    await (workFree ? removeTaskWorktree(repo, { ...opts, archiveRef: ref }) : archiveAndRemove(repo, { ...opts, ref }));
   }
-  if (recorded !== undefined) await deleteRefs(repo, [warm.baseRef]);
+  if (recorded !== undefined) await deleteRefs(repo, [baseRef]);
 }

@@ -25,6 +25,11 @@ export class WarmPool {
 
   constructor(private readonly ctx: EngineContext) {}
 
+  /** Whether `offer` could warm one more (pump asks on every event; most of the time it cannot). */
+  hasRoom(room: number): boolean {
+    return !this.closed && this.warm.size < room;
+  }
+
   /** `next`: the tasks waiting for a slot, in the order they will start. */
   offer(next: TaskSpec[], room: number): void {
     if (this.closed) return;
