@@ -36,21 +36,25 @@ export class BudgetGate {
   private checkTask(key: string): void {
     const cap = this.ctx.task(key).budget;
     const record = this.ctx.store.state.tasks[key];
-    if (!record || this.overCap.has(key) || !reached(taskSpend(record), cap)) return;
+    if (!cap || !record || this.overCap.has(key)) return;
+    const spent = taskSpend(record);
+    if (!reached(spent, cap)) return;
     this.overCap.add(key);
-    this.ctx.emit({ type: 'budget_exceeded', scope: 'task', key, spent: taskSpend(record), cap: cap! });
+    this.ctx.emit({ type: 'budget_exceeded', scope: 'task', key, spent, cap });
     void this.stop(key);
   }
 
   private checkRun(): void {
     const state = this.ctx.store.state;
-    const cap = activeRunCap(state);
     if (state.budgetHeld) return;
-    if (!reached(runSpend(state), cap)) {
+    const cap = activeRunCap(state);
+    // Without a cap there is nothing to add up (this runs on every spend event).
+    const spent = cap ? runSpend(state) : undefined;
+    if (!cap || !spent || !reached(spent, cap)) {
       this.resumePaused();
       return;
     }
-    this.ctx.emit({ type: 'budget_exceeded', scope: 'run', spent: runSpend(state), cap: cap! });
+    this.ctx.emit({ type: 'budget_exceeded', scope: 'run', spent, cap });
     if (this.ctx.spec.budget?.onExceed !== 'pause') return;
     for (const [key, job] of this.ctx.jobs) {
       // Gate runs are registered under their own keys and spend nothing: only tasks' agents pause.
