@@ -56,8 +56,10 @@ const REVIEW_FOR: Record<ReviewReason, string> = {
 export function disabledReason(action: TaskAction, task: TaskRecord, state: RunState): string | undefined {
   const rule = RULES[action];
   // Held for a rate limit, the agent never finished: there is nothing checked to merge, only to retry.
-  const held = action === 'requeue' && task.review?.reason === 'rate_limit';
-  const applies = rule.states.has(task.state) && (action !== 'resolve' || task.review?.reason === 'conflict') && !held;
+  if (action === 'requeue' && task.state === 'review' && task.review?.reason === 'rate_limit') {
+    return 'it was held for a rate limit before its agent finished; there is nothing checked to requeue, retry it';
+  }
+  const applies = rule.states.has(task.state) && (action !== 'resolve' || task.review?.reason === 'conflict');
   // Best-of-N: a revision continues the winner's work; with no winner there is none to continue.
   if (applies && action === 'revise' && task.candidates !== undefined && task.picked === undefined) return 'none of its candidates was picked; retry it';
   if (applies && action === 'pick' && pickable(task).length < 2) {

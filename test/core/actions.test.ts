@@ -184,6 +184,12 @@ describe('which action applies in which state', () => {
     expect(disabledReason('requeue', gate, runOf(gate))).toBeUndefined();
   });
 
+  it('requeue of a task held for a rate limit says there is nothing checked, and points at retry', () => {
+    const held = record('t', 'review', inReview('rate_limit'));
+    expect(disabledReason('requeue', held, runOf(held))).toBe('it was held for a rate limit before its agent finished; there is nothing checked to requeue, retry it');
+    expect(disabledReason('retry', held, runOf(held))).toBeUndefined();
+  });
+
   it('retry of a pending task says whether a dependency blocks it', () => {
     const dep = record('dep', 'failed');
     const task = record('t', 'pending', { dependsOn: ['dep'] });
