@@ -73,6 +73,15 @@ function lastBytes(text: string, cap: number): string {
   return `${CUT_MARK}${bytes.subarray(start).toString('utf8')}`;
 }
 
+/** The start of `text` within `cap` bytes, the cut mark included; it ends on a whole character. */
+function firstBytes(text: string, cap: number): string {
+  const bytes = Buffer.from(text);
+  if (bytes.length <= cap) return text;
+  let end = Math.max(0, cap - Buffer.byteLength(CUT_MARK));
+  while (end > 0 && (bytes[end]! & 0xc0) === 0x80) end--; // would cut a character after its first byte
+  return `${bytes.subarray(0, end).toString('utf8')}${CUT_MARK}`;
+}
+
 /** The prompt of a fresh attempt after a failure: the original, then what went wrong, clearly delimited and capped. */
 export function promptWithFailure(prompt: string, failure: { attempt: number; summary: string; detail: string } | undefined): string {
   if (!failure) return prompt;
@@ -131,8 +140,7 @@ export function revisionPrompt(
   report: { summary: string; detail: string } | undefined,
 ): string {
   const lines = comments.map((c) => `- ${c.path ? `${c.path}${c.line ? `:${c.line}` : ''}` : '(general)'}: ${c.text.replace(/\n/g, '\n  ')}`);
-  let said = lines.join('\n');
-  if (Buffer.byteLength(said) > FEEDBACK_CAP) said = Buffer.from(said).subarray(0, FEEDBACK_CAP - 1).toString('utf8') + '…';
+  const said = firstBytes(lines.join('\n'), FEEDBACK_CAP);
   const room = FEEDBACK_CAP - Buffer.byteLength(said);
   const last = report && room > 1 ? lastBytes([report.summary, report.detail].filter(Boolean).join('\n\n'), room) : '';
   return [

@@ -32,6 +32,14 @@ describe('revisionPrompt', () => {
     const huge = revisionPrompt('o', [{ text: 'c'.repeat(20_000) }], undefined);
     expect(Buffer.byteLength(huge)).toBeLessThan(8 * 1024 + 300);
   });
+
+  it('cuts long multibyte comments on a whole character, within the cap', () => {
+    const prompt = revisionPrompt('o', [{ text: '€'.repeat(5000) }], undefined);
+    const comments = prompt.slice(prompt.indexOf('- (general): '), prompt.lastIndexOf('\n---'));
+    expect(comments).not.toContain('\uFFFD');
+    expect(comments).toMatch(/€…$/u);
+    expect(Buffer.byteLength(comments)).toBeLessThanOrEqual(8 * 1024);
+  });
 });
 
 describe('the resume command line', () => {
