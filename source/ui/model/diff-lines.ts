@@ -6,8 +6,28 @@ import { stripSgr } from '../../core/text.js';
 
 export type LineTarget = Pick<RevisionComment, 'path' | 'line'>;
 
+// A diff is read once per view, not per key press: a diff view holds up to 20,000 lines, and its
+// lines array never changes while it is open (a new diff is a new array).
+const targetsOf = new WeakMap<readonly string[], readonly (LineTarget | undefined)[]>();
+const startsOf = new WeakMap<readonly string[], readonly number[]>();
+
+function once<T>(cache: WeakMap<readonly string[], T>, lines: readonly string[], read: (lines: readonly string[]) => T): T {
+  let value = cache.get(lines);
+  if (value === undefined) cache.set(lines, (value = read(lines)));
+  return value;
+}
+
 /** For each line of a diff, the file and new-side line a comment on it would be about, if any. */
-export function diffTargets(lines: readonly string[]): (LineTarget | undefined)[] {
+export function diffTargets(lines: readonly string[]): readonly (LineTarget | undefined)[] {
+  return once(targetsOf, lines, readTargets);
+}
+
+/** The index of each file's `diff --git` line. */
+export function fileStarts(lines: readonly string[]): readonly number[] {
+  return once(startsOf, lines, readStarts);
+}
+
+function readTargets(lines: readonly string[]): (LineTarget | undefined)[] {
   let path: string | undefined;
   let next: number | undefined;
   return lines.map((shown) => {
@@ -33,8 +53,7 @@ export function diffTargets(lines: readonly string[]): (LineTarget | undefined)[
   });
 }
 
-/** The index of each file's `diff --git` line. */
-export function fileStarts(lines: readonly string[]): number[] {
+function readStarts(lines: readonly string[]): number[] {
   const starts: number[] = [];
   lines.forEach((line, i) => {
     if (stripSgr(line).startsWith('diff --git ')) starts.push(i);
