@@ -52,17 +52,18 @@ export function addRunTotals(spend: Spend, last: Spend, totals: { tokens?: { inp
 /** "$0.42/$5.00 · 120k/1M tokens": the spend, against the cap where one is set. */
 export function spendText(spend: Spend, cap?: BudgetCap): string {
   const usd = `$${spend.usd.toFixed(2)}${cap?.usd !== undefined ? `/$${cap.usd.toFixed(2)}` : ''}`;
-  const tokens = `${count(spend.tokens)}${cap?.tokens !== undefined ? `/${count(cap.tokens)}` : ''} tokens`;
+  const tokens = `${formatTokens(spend.tokens)}${cap?.tokens !== undefined ? `/${formatTokens(cap.tokens)}` : ''} tokens`;
   return `${usd} · ${tokens}`;
 }
 
 /** "$5.00 · 1M tokens", or "no cap". */
 export function capText(cap: BudgetCap): string {
-  const parts = [cap.usd !== undefined && `$${cap.usd.toFixed(2)}`, cap.tokens !== undefined && `${count(cap.tokens)} tokens`].filter(Boolean);
+  const parts = [cap.usd !== undefined && `$${cap.usd.toFixed(2)}`, cap.tokens !== undefined && `${formatTokens(cap.tokens)} tokens`].filter(Boolean);
   return parts.length > 0 ? parts.join(' · ') : 'no cap';
 }
 
-function count(n: number): string {
+/** A token count as people read it: 950, 12.4k, 5k, 1.2M. */
+export function formatTokens(n: number): string {
   if (n >= 1e6) return `${+(n / 1e6).toFixed(1)}M`;
   if (n >= 1e3) return `${+(n / 1e3).toFixed(1)}k`;
   return String(n);

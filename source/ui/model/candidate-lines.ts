@@ -1,3 +1,4 @@
+import { formatTokens } from '../../core/budget.js';
 import type { CandidateRecord } from '../../core/candidates.js';
 import type { TaskRecord } from '../../core/state.js';
 import type { DetailLine } from './pane-details.js';
@@ -15,7 +16,7 @@ export function candidateLines(task: TaskRecord): DetailLine[] {
     c.archived ? 'archived' : c.state,
     c.diff ? `${c.diff.files} files +${c.diff.insertions} -${c.diff.deletions}` : '—',
     check(c),
-    c.tokens ? `${formatCount(c.tokens.input + c.tokens.output)} tok` : '—',
+    c.tokens ? `${formatTokens(c.tokens.input + c.tokens.output)} tok` : '—',
     c.costUsd !== undefined ? `$${c.costUsd.toFixed(2)}` : '—',
   ]);
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
@@ -40,6 +41,3 @@ function pickWords(task: TaskRecord): string {
   return task.picked.by === 'user' ? `you picked ${task.picked.candidate}` : `${task.picked.by} picked ${task.picked.candidate}`;
 }
 
-function formatCount(n: number): string {
-  return n >= 1000 ? `${(n / 1000).toFixed(1)}k` : String(n);
-}

@@ -1,4 +1,4 @@
-import { spendText } from '../../core/budget.js';
+import { formatTokens, spendText } from '../../core/budget.js';
 import { needsYou, taskStatus, waitingFor } from '../../core/selectors.js';
 import type { RunState, TaskRecord } from '../../core/state.js';
 import { candidateLines } from './candidate-lines.js';
@@ -146,7 +146,7 @@ export function agentActivity(task: TaskRecord): string | undefined {
   const parts = [
     p.action,
     p.turns !== undefined ? `${p.turns} turn${p.turns === 1 ? '' : 's'}` : undefined,
-    p.tokens ? `${formatCount(p.tokens.input + p.tokens.output)} tokens` : undefined,
+    p.tokens ? `${formatTokens(p.tokens.input + p.tokens.output)} tokens` : undefined,
     p.costUsd !== undefined ? `$${p.costUsd.toFixed(2)}` : undefined,
     // Over several agent runs, or against its cap: what the task spent in all.
     task.spend && (task.budget || task.attempt > 1) ? `task spent ${spendText(task.spend, task.budget)}` : undefined,
@@ -154,6 +154,3 @@ export function agentActivity(task: TaskRecord): string | undefined {
   return parts.length > 0 ? parts.join(' · ') : undefined;
 }
 
-function formatCount(n: number): string {
-  return n >= 1000 ? `${(n / 1000).toFixed(1)}k` : String(n);
-}
