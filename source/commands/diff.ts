@@ -1,8 +1,7 @@
 import { spawn } from 'node:child_process';
 import { DiffUnavailable, diffPager, taskDiff } from '../engine/diff.js';
-import { findRun } from './support/find-run.js';
+import { findRun, resolveKey } from './support/find-run.js';
 import { loadSpec } from './support/load-spec.js';
-import { resolveKey } from './task-action.js';
 import { UserError } from './support/user-error.js';
 
 export interface DiffOptions {

@@ -1,5 +1,7 @@
 import { Command, CommanderError, Option } from 'commander';
 import { TASK_ACTIONS } from '../core/actions.js';
+import { MAX_CANDIDATES } from '../core/names.js';
+import { MAX_CONCURRENCY } from '../config/schema.js';
 import { attachCommand } from './attach.js';
 import { ACTION_HELP, positive, wholeNumber } from './support/arguments.js';
 import { budgetCommand } from './budget.js';
@@ -33,7 +35,7 @@ export async function main(argv: string[]): Promise<number> {
   const runOptions = (cmd: Command) =>
     cmd
       .option('-f, --file <file>', 'fleet file', undefined)
-      .addOption(new Option('-j, --concurrency <n>', 'agents running at once').argParser(wholeNumber(1, 256)))
+      .addOption(new Option('-j, --concurrency <n>', 'agents running at once').argParser(wholeNumber(1, MAX_CONCURRENCY)))
       .option('--headless', 'one line per event instead of the full-screen UI')
       .option('--json', 'one JSON object per event (docs/events.md)')
       .option('--fresh', "archive the last run's unmerged work and start a new run")
@@ -89,7 +91,7 @@ export async function main(argv: string[]): Promise<number> {
     .command('pick')
     .argument('<id>')
     // Parsed by commander, so a bad number is refused with its sentence and the usage hint.
-    .argument('[n]', 'the candidate to merge', wholeNumber(1, 8, 'a candidate number'))
+    .argument('[n]', 'the candidate to merge', wholeNumber(1, MAX_CANDIDATES, 'a candidate number'))
     .description(ACTION_HELP.pick)
     .option('-f, --file <file>', 'fleet file')
     .action((id: string, n: number | undefined, o: { file?: string }) => set(taskActionCommand('pick', [id], { file: o.file, candidate: n })));
@@ -97,7 +99,7 @@ export async function main(argv: string[]): Promise<number> {
     .command('budget')
     .description("change the run's spending cap, live or for the next fleet run")
     .option('--usd <n>', 'cap in US dollars', positive)
-    .option('--tokens <n>', 'cap in tokens (input plus output)', positive)
+    .option('--tokens <n>', 'cap in tokens (input plus output)', wholeNumber(1, Infinity, 'a whole number of tokens'))
     .option('-f, --file <file>', 'fleet file')
     .action((o: { usd?: number; tokens?: number; file?: string }) => set(budgetCommand(o)));
   program

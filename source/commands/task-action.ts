@@ -1,7 +1,7 @@
 import { appliesTo, disabledReason, refusal, type TaskAction } from '../core/actions.js';
 import type { RevisionComment } from '../core/events.js';
 import type { RunState } from '../core/state.js';
-import { findRun } from './support/find-run.js';
+import { findRun, resolveKey } from './support/find-run.js';
 import { sendRequest } from './support/send-request.js';
 import { UserError } from './support/user-error.js';
 
@@ -37,13 +37,4 @@ function refuseEarly(action: TaskAction, keys: string[], state: RunState): void 
     const why = disabledReason(action, state.tasks[key]!, state);
     if (why) throw new UserError(refusal(action, key, why), `${action} applies to a task that is ${appliesTo(action)}; \`fleet status\` shows each task's state`, 2);
   }
-}
-
-/** Accepts a full key, or a bare id when only one project has it. */
-export function resolveKey(id: string, keys: string[]): string {
-  if (keys.includes(id)) return id;
-  const matches = keys.filter((k) => k.endsWith(`:${id}`));
-  if (matches.length === 1) return matches[0]!;
-  if (matches.length > 1) throw new UserError(`"${id}" is ambiguous: ${matches.join(', ')}`, 'name the task as project:id', 2);
-  throw new UserError(`there is no task "${id}" in this run`, `the tasks are: ${keys.slice(0, 12).join(', ')}${keys.length > 12 ? ', …' : ''}`, 2);
 }

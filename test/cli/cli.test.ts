@@ -30,6 +30,9 @@ describe('the fleet command line', () => {
     const bad = await fleet(process.cwd(), 'run', '-j', 'many');
     expect(bad.code).toBe(2);
     expect(bad.err).toContain('expected a whole number from 1 to 256');
+    // A run cap in tokens is whole, as in the fleet file.
+    const fraction = await fleet(process.cwd(), 'budget', '--tokens', '1.5');
+    expect([fraction.code, fraction.err.includes('expected a whole number of tokens from 1')]).toEqual([2, true]);
   });
 
   it('validate reports a config error with its position and exits 2, without a stack trace', async () => {

@@ -31,3 +31,12 @@ export async function findRun(file: string | undefined): Promise<FoundRun> {
   const live = lock && lock.runId === run.meta.runId && isAlive(lock) ? lock : undefined;
   return { ...run, stateDir, live };
 }
+
+/** Accepts a full key, or a bare id when only one project has it. */
+export function resolveKey(id: string, keys: string[]): string {
+  if (keys.includes(id)) return id;
+  const matches = keys.filter((k) => k.endsWith(`:${id}`));
+  if (matches.length === 1) return matches[0]!;
+  if (matches.length > 1) throw new UserError(`"${id}" is ambiguous: ${matches.join(', ')}`, 'name the task as project:id', 2);
+  throw new UserError(`there is no task "${id}" in this run`, `the tasks are: ${keys.slice(0, 12).join(', ')}${keys.length > 12 ? ', …' : ''}`, 2);
+}
