@@ -39,14 +39,24 @@ export function isActive(task: TaskRecord): boolean {
   return ACTIVE.has(task.state);
 }
 
-/** Ready, but the run is held at its budget cap: only the user raising it lets the task start. */
-export function heldByBudget(state: RunState, task: TaskRecord): boolean {
-  return state.budgetHeld === true && task.state === 'pending' && !task.paused && depsDone(state, task);
+/** Nothing new starts: the user paused new starts, or the run is held at its budget cap. */
+export function newStartsHeld(state: RunState): boolean {
+  return state.startsPaused || state.budgetHeld === true;
 }
 
-/** Whether the task waits for the user: its state (NEEDS_YOU), or, given the run, a budget only they can raise. */
-export function needsYou(task: TaskRecord, state?: RunState): boolean {
-  return NEEDS_YOU.has(task.state) || (state !== undefined && heldByBudget(state, task));
+/** Waits for nothing but a slot: pending, not paused, every dependency done. */
+function startable(state: RunState, task: TaskRecord): boolean {
+  return task.state === 'pending' && !task.paused && depsDone(state, task);
+}
+
+/** Ready, but the run is held at its budget cap: only the user raising it lets the task start. */
+export function heldByBudget(state: RunState, task: TaskRecord): boolean {
+  return state.budgetHeld === true && startable(state, task);
+}
+
+/** Whether the task waits for the user: its state (NEEDS_YOU), or a budget only they can raise. */
+export function needsYou(task: TaskRecord, state: RunState): boolean {
+  return NEEDS_YOU.has(task.state) || heldByBudget(state, task);
 }
 
 /** The keys of the tasks that need the user, in file order. */
@@ -90,10 +100,8 @@ export function taskStatus(state: RunState, key: string): TaskStatus {
 
 /** Tasks that may start now, in file order. */
 export function readyTasks(state: RunState): TaskRecord[] {
-  if (state.startsPaused || state.budgetHeld) return [];
-  return state.order
-    .map((k) => state.tasks[k]!)
-    .filter((t) => t.state === 'pending' && !t.paused && depsDone(state, t));
+  if (newStartsHeld(state)) return [];
+  return state.order.map((k) => state.tasks[k]!).filter((t) => startable(state, t));
 }
 
 /** What a task is waiting for, in words, for status lines and the UI. */
@@ -138,7 +146,7 @@ export function canProgress(state: RunState, key: string, memo: Map<string, bool
   const task = state.tasks[key];
   let result = false;
   if (task && isActive(task)) result = true;
-  else if (task && task.state === 'pending' && !task.paused && !state.startsPaused && !state.budgetHeld) {
+  else if (task && task.state === 'pending' && !task.paused && !newStartsHeld(state)) {
     result = task.dependsOn.every((d) => {
       const dep = state.tasks[d];
       return dep !== undefined && (isDone(dep) || canProgress(state, d, memo));

@@ -1,4 +1,5 @@
 import type { TaskSpec } from '../../core/fleet.js';
+import { newStartsHeld } from '../../core/selectors.js';
 import type { EngineContext } from '../context.js';
 import { logInternalError } from '../internal-error.js';
 import { makeWarm, releaseWarm, WorktreeProblem } from './task-worktree.js';
@@ -79,7 +80,7 @@ export class WarmPool {
   private eligible(task: TaskSpec): boolean {
     const state = this.ctx.store.state;
     const record = state.tasks[task.key];
-    if (task.candidates || this.refused.has(task.key) || state.startsPaused || state.budgetHeld) return false;
+    if (task.candidates || this.refused.has(task.key) || newStartsHeld(state)) return false;
     return record?.state === 'pending' && record.attempt === 0 && !record.paused && !record.warm;
   }
 
