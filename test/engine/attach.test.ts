@@ -5,14 +5,11 @@ import { runCommand } from '../../source/commands/run.js';
 import { RemoteView } from '../../source/commands/support/remote-view.js';
 import { runPaths, stateDirFor } from '../../source/engine/host/paths.js';
 import { tempRepos } from '../helpers/repo.js';
-import { agent, Capture, lastRun, writeFleet } from '../helpers/fleet.js';
+import { agent, Capture, lastRun, until as waitUntil, writeFleet } from '../helpers/fleet.js';
 
 const repo = tempRepos();
 
-async function until(what: string, test: () => boolean): Promise<void> {
-  for (let i = 0; i < 400 && !test(); i++) await new Promise((r) => setTimeout(r, 25));
-  if (!test()) throw new Error(`timed out waiting for ${what}`);
-}
+const until = (what: string, ok: () => boolean) => waitUntil(what, ok, { everyMs: 25 });
 
 describe('attaching to a live run', () => {
   it('mirrors state and the watched task\'s output, and carries commands back', async () => {

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { stateDirFor } from '../../source/engine/host/paths.js';
 import { describe, expect, it } from 'vitest';
 import { tempRepos } from '../helpers/repo.js';
-import { AGENTS, agent, fleetCli, lastRun, runFleet, startRun, writeFleet } from '../helpers/fleet.js';
+import { AGENTS, agent, fleetCli, lastRun, runFleet, startRun, until as waitUntil, writeFleet } from '../helpers/fleet.js';
 
 const repo = tempRepos();
 const CHECK = '! git grep -q TODO';
@@ -12,10 +12,7 @@ function refs(r: { git(...a: string[]): string }, prefix: string): string[] {
   return r.git('for-each-ref', '--format=%(refname)', prefix).split('\n').filter(Boolean);
 }
 
-async function until(text: () => string, marker: string): Promise<void> {
-  for (let i = 0; i < 600 && !text().includes(marker); i++) await new Promise((r) => setTimeout(r, 50));
-  if (!text().includes(marker)) throw new Error(`never saw "${marker}" in:\n${text()}`);
-}
+const until = (text: () => string, marker: string) => waitUntil(`"${marker}"`, () => text().includes(marker), { tries: 600 });
 
 describe('best-of-N candidates', () => {
   it('runs three candidates; the one that passes is merged, the others archived, and dependents start after it', async () => {

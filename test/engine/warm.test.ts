@@ -2,43 +2,70 @@
 // taken by their attempts, released when none takes them — also across a crash.
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
-import { readJournal } from '../../source/engine/journal.js';
-import { stateDirFor } from '../../source/engine/host/paths.js';
-import { latestRunOf } from '../../source/engine/host/runs.js';
+import { afterEach, describe, expect, it } from 'vitest';
 import type { FleetEvent } from '../../source/core/events.js';
 import { tempRepos, type TempRepo } from '../helpers/repo.js';
-import { agent, fleetCli, lastRun, runFleet, startRun, writeFleet } from '../helpers/fleet.js';
+import { agent, fleetCli, lastJournal, lastRun, runFleet, startRun, until, writeFleet } from '../helpers/fleet.js';
 import { startFleet } from '../helpers/cli-process.js';
 
 const repo = tempRepos();
 
-/** One slot: `first` holds it until `flag` appears, so the others wait for it with warm worktrees. */
-function oneSlot(r: TempRepo, flag: string, others: string[]): void {
+// Registered after tempRepos, so it runs before the repos go: a failed assertion must not leave
+// `first`'s agent waiting for a flag in a deleted directory, nor a fleet running.
+const flags: string[] = [];
+const stops: (() => Promise<unknown>)[] = [];
+afterEach(async () => {
+  for (const flag of flags.splice(0)) writeFileSync(flag, '');
+  await Promise.all(stops.splice(0).map((stop) => stop()));
+});
+
+/** One slot: `first` holds it until the returned flag appears, so the others wait for it with warm worktrees. */
+function oneSlot(r: TempRepo, others: string[]): string {
+  const flag = join(r.root, 'flag');
+  flags.push(flag);
   const tasks = [`  - { id: first, run: "${agent('wait-for', flag, 'first.txt')}" }`, ...others].join('\n');
   writeFleet(r.dir, `version: 1\nconcurrency: 1\ndefaults: { retries: 0 }\ntasks:\n${tasks}\n`);
+  return flag;
+}
+
+/** The run in-process, stopped after the test if it is still going. */
+function started(r: TempRepo): ReturnType<typeof startRun> {
+  const run = startRun(r.dir, 'first: running');
+  stops.push(() => {
+    run.abort.abort();
+    return run.done.catch(() => undefined);
+  });
+  return run;
+}
+
+/**
+ * The binary, killed after the test if it is still going, with the agents it started: after a
+ * kill -9 they run on, detached, in process groups of their own.
+ */
+function spawned(r: TempRepo, ...args: string[]): ReturnType<typeof startFleet> {
+  const fleet = startFleet(r.dir, ...args);
+  stops.push(async () => {
+    fleet.child.kill('SIGKILL');
+    for (const [, pid] of fleet.out().matchAll(/: running \(pid (\d+)/g)) {
+      try {
+        process.kill(-Number(pid), 'SIGKILL');
+      } catch {
+        // gone already
+      }
+    }
+  });
+  return fleet;
 }
 
 const plain = (id: string) => `  - { id: ${id}, run: "${agent('edit', `${id}.txt`, id)}" }`;
 
-async function until(what: string, ok: () => boolean): Promise<void> {
-  for (let i = 0; i < 400 && !ok(); i++) await new Promise((r) => setTimeout(r, 50));
-  if (!ok()) throw new Error(`never saw ${what}`);
-}
-
 const checkedOut = (r: TempRepo, branch: string) => r.git('worktree', 'list', '--porcelain').includes(`branch refs/heads/${branch}\n`);
-
-async function journal(r: TempRepo): Promise<FleetEvent[]> {
-  const file = join(r.dir, 'fleet.yaml');
-  return readJournal(latestRunOf(await stateDirFor(file), file)!.paths.journal);
-}
 
 /** A run killed with -9 while `first` holds the one slot and b waits in its warm worktree. */
 async function killedWithWarm(...others: string[]): Promise<{ r: TempRepo; flag: string }> {
   const r = repo();
-  const flag = join(r.root, 'flag');
-  oneSlot(r, flag, others);
-  const first = startFleet(r.dir);
+  const flag = oneSlot(r, others);
+  const first = spawned(r);
   await first.waitFor('first: running');
   await until('the warm worktree of b', () => checkedOut(r, 'fleet/b'));
   first.child.kill('SIGKILL');
@@ -55,10 +82,9 @@ function nothingLeft(r: TempRepo): void {
 describe('warm worktrees', () => {
   it('are made while the slot is busy and brought up to base\'s tip when their task starts', async () => {
     const r = repo();
-    const flag = join(r.root, 'flag');
     // `second` fails unless its worktree holds what landed on main after it was warmed.
-    oneSlot(r, flag, [`  - { id: second, run: "test -f outside.txt && echo 2 > second.txt" }`]);
-    const run = startRun(r.dir, 'first: running');
+    const flag = oneSlot(r, [`  - { id: second, run: "test -f outside.txt && echo 2 > second.txt" }`]);
+    const run = started(r);
     await run.seen;
     await until('the warm worktree of second', () => checkedOut(r, 'fleet/second'));
     const warmedOn = r.git('rev-parse', 'main');
@@ -67,7 +93,7 @@ describe('warm worktrees', () => {
     writeFileSync(flag, '');
     expect(await run.done, run.out.text).toBe(0);
 
-    const events = await journal(r);
+    const events = await lastJournal(r.dir);
     const types = events.filter((e) => 'key' in e && e.key === 'second').map((e) => e.type);
     expect(types.indexOf('worktree_warming')).toBeLessThan(types.indexOf('attempt_started'));
     const ready = events.find((e) => e.type === 'worktree_ready' && e.key === 'second') as Extract<FleetEvent, { type: 'worktree_ready' }>;
@@ -80,9 +106,8 @@ describe('warm worktrees', () => {
 
   it('is removed with its branch when its task is cancelled or discarded before it starts', async () => {
     const r = repo();
-    const flag = join(r.root, 'flag');
-    oneSlot(r, flag, [plain('b'), plain('c')]);
-    const run = startRun(r.dir, 'first: running');
+    const flag = oneSlot(r, [plain('b'), plain('c')]);
+    const run = started(r);
     await run.seen;
     // As many wait warm as there are slots: c gets one once b's is gone.
     await until('the warm worktree of b', () => checkedOut(r, 'fleet/b'));
@@ -101,9 +126,8 @@ describe('warm worktrees', () => {
 
   it('is released when the run is interrupted, and the next run starts the task afresh', async () => {
     const r = repo();
-    const flag = join(r.root, 'flag');
-    oneSlot(r, flag, [plain('b')]);
-    const run = startRun(r.dir, 'first: running');
+    const flag = oneSlot(r, [plain('b')]);
+    const run = started(r);
     await run.seen;
     await until('the warm worktree of b', () => checkedOut(r, 'fleet/b'));
     run.abort.abort();
@@ -119,11 +143,11 @@ describe('warm worktrees', () => {
   it('left by a kill -9 is released by the next run, which merges every task exactly once', async () => {
     const { r, flag } = await killedWithWarm(plain('b'), plain('c'));
     writeFileSync(flag, '');
-    const second = startFleet(r.dir);
+    const second = spawned(r);
     expect(await second.exit, second.out()).toBe(0);
     const log = r.git('log', '--first-parent', '--format=%B', 'main');
     for (const id of ['first', 'b', 'c']) expect(log.split(`Fleet-Task: ${id}\n`)).toHaveLength(2);
-    const released = (await journal(r)).filter((e) => e.type === 'worktree_released').map((e) => (e as { key: string }).key);
+    const released = (await lastJournal(r.dir)).filter((e) => e.type === 'worktree_released').map((e) => (e as { key: string }).key);
     expect(released).toEqual(['b']);
     nothingLeft(r);
   });
@@ -143,7 +167,7 @@ describe('warm worktrees', () => {
   it('left by a kill -9 goes when `--fresh` supersedes the run: the new run\'s first attempt finds the way clear', async () => {
     const { r, flag } = await killedWithWarm(plain('b'));
     writeFileSync(flag, '');
-    const fresh = startFleet(r.dir, '--fresh');
+    const fresh = spawned(r, '--fresh');
     expect(await fresh.exit, fresh.out()).toBe(0);
     const state = await lastRun(r.dir);
     expect([state.tasks.b!.state, state.tasks.b!.attempt]).toEqual(['merged', 1]);

@@ -8,6 +8,8 @@ import { printUserError, UserError } from '../../source/commands/support/user-er
 import { stateDirFor } from '../../source/engine/host/paths.js';
 import { latestRunOf } from '../../source/engine/host/runs.js';
 import type { RunState } from '../../source/core/state.js';
+import type { FleetEvent } from '../../source/core/events.js';
+import { readJournal } from '../../source/engine/journal.js';
 
 export const AGENTS = new URL('../fixtures/agents/', import.meta.url).pathname;
 
@@ -66,6 +68,20 @@ export function writeFleet(dir: string, yaml: string): void {
   writeFileSync(join(dir, 'fleet.yaml'), yaml);
 }
 
+/** Polls `ok` (every `everyMs`, `tries` times) until it holds; throws naming `what` if it never does. */
+export async function until(what: string, ok: () => boolean, { tries = 400, everyMs = 50 } = {}): Promise<void> {
+  for (let i = 0; i < tries && !ok(); i++) await new Promise((r) => setTimeout(r, everyMs));
+  if (!ok()) throw new Error(`never saw ${what}`);
+}
+
+/** Every event the last run of <dir>/fleet.yaml journaled. */
+export async function lastJournal(dir: string): Promise<FleetEvent[]> {
+  const file = join(dir, 'fleet.yaml');
+  const run = latestRunOf(await stateDirFor(file), file);
+  if (!run) throw new Error('no run recorded');
+  return readJournal(run.paths.journal);
+}
+
 export async function lastRun(dir: string): Promise<RunState> {
   const file = join(dir, 'fleet.yaml');
   const run = latestRunOf(await stateDirFor(file), file);
@@ -78,9 +94,8 @@ export function startRun(dir: string, marker: string) {
   const out = new Capture();
   const abort = new AbortController();
   const done = runCommand({ file: join(dir, 'fleet.yaml'), stdout: out, stderr: out, signal: abort.signal });
-  const seen = (async () => {
-    for (let i = 0; i < 600 && !out.text.includes(marker); i++) await new Promise((r) => setTimeout(r, 50));
-    if (!out.text.includes(marker)) throw new Error(`never saw "${marker}" in:\n${out.text}`);
-  })();
+  const seen = until(`"${marker}" in the output`, () => out.text.includes(marker), { tries: 600 }).catch(() => {
+    throw new Error(`never saw "${marker}" in:\n${out.text}`);
+  });
   return { out, abort, done, seen };
 }
