@@ -112,11 +112,14 @@ tasks:
 ${task('slow', `sleep-for ${release}\\nusage 1 1`)}${task('first', 'usage 500 100')}${task('second', 'usage 5 5', ', depends_on: [first]')}`,
     );
     const run = startRun(r.dir, 'held (budget)');
-    await run.seen;
-    expect((await lastRun(r.dir)).tasks.second!.state).toBe('pending');
-    const raised = await fleetCli(r.dir, 'budget', '--tokens', '100000');
-    expect(raised.out).toContain('run budget set to 100k tokens');
-    writeFileSync(release, '');
+    try {
+      await run.seen;
+      expect((await lastRun(r.dir)).tasks.second!.state).toBe('pending');
+      const raised = await fleetCli(r.dir, 'budget', '--tokens', '100000');
+      expect(raised.out).toContain('run budget set to 100k tokens');
+    } finally {
+      writeFileSync(release, ''); // a failed assertion must not leave the run waiting forever
+    }
     expect(await run.done).toBe(0);
     const state = await lastRun(r.dir);
     expect(state.order.map((k) => state.tasks[k]!.state)).toEqual(['merged', 'merged', 'merged']);

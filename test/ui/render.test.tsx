@@ -2,6 +2,7 @@ import { EventEmitter } from 'node:events';
 import { describe, expect, it } from 'vitest';
 import type { Handoff } from '../../source/ui/model/fleet-view.js';
 import { runUi } from '../../source/ui/render.js';
+import { RENDER_INTERVAL_MS } from '../../source/ui/hooks/use-fleet-view.js';
 import { guardScreen, TerminalScreen } from '../../source/ui/terminal-screen.js';
 import { added, ago, FakeView, NOW, review, started, worktreeOf } from './fake-view.js';
 import { tick } from './harness.js';
@@ -118,7 +119,7 @@ describe('runUi', () => {
     const term = new FakeTerminal();
     const view = run();
     const outcome = start(view, term);
-    await tick(150); // past the run throttle's interval: the next run change publishes at once
+    await tick(RENDER_INTERVAL_MS + 50); // past the run throttle's interval: the next run change publishes at once
     view.emit(added('later'));
     await microtasks();
     expect(plainText(term.output)).toContain('TASKS 3');
