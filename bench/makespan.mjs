@@ -122,18 +122,17 @@ async function measure(tasks, slots, root) {
     const mergeS = (t) => (e(t).task_merged - e(t).merge_started) / 1000;
     const latencyS = (t) => slotS(t) + mergeS(t);
     const fifo = (a, b) => a.at - b.at || a.seq - b.seq;
-    const bottom = new Map();
-    for (const t of [...tasks].reverse()) {
-      const after = tasks.filter((x) => x.deps.includes(t.id)).map((x) => bottom.get(x.id));
-      bottom.set(t.id, latencyS(t) + Math.max(0, ...after));
-    }
-    const byCp = (a, b) => bottom.get(b.t.id) - bottom.get(a.t.id) || a.seq - b.seq;
-    const bottomZero = new Map();
-    for (const t of [...tasks].reverse()) {
-      const after = tasks.filter((x) => x.deps.includes(t.id)).map((x) => bottomZero.get(x.id));
-      bottomZero.set(t.id, t.duration + Math.max(0, ...after));
-    }
-    const zeroSim = simulate(tasks, slots, (t) => t.duration, (t) => t.duration, (a, b) => bottomZero.get(b.t.id) - bottomZero.get(a.t.id) || a.seq - b.seq);
+    // Critical-path-first: the ready task with the longest path to the end goes first.
+    const longestFirst = (weight) => {
+      const bottom = new Map();
+      for (const t of [...tasks].reverse()) {
+        const after = tasks.filter((x) => x.deps.includes(t.id)).map((x) => bottom.get(x.id));
+        bottom.set(t.id, weight(t) + Math.max(0, ...after));
+      }
+      return (a, b) => bottom.get(b.t.id) - bottom.get(a.t.id) || a.seq - b.seq;
+    };
+    const byCp = longestFirst(latencyS);
+    const zeroSim = simulate(tasks, slots, (t) => t.duration, (t) => t.duration, longestFirst((t) => t.duration));
     const work = tasks.reduce((s, t) => s + t.duration, 0);
     const cp = longestPath(tasks, (t) => t.duration);
     const bound = Math.max(cp, work / slots);
