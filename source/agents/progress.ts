@@ -25,15 +25,18 @@ const HANDLERS: Record<string, HandlerFactory> = { claude, codex, gemini, openco
  * A parser for one attempt of one agent. `agent` is the agent's program (command[0]; its base
  * name is used, so a custom agent running `claude` still parses) or a preset name. File paths
  * under `cwd` (the worktree) are shown relative to it. With `sessions` (an agent that can resume
- * one), a line also yields the session id its event names, from the same parse.
+ * one), the first line naming a session id yields it, from the same parse.
  */
 export function createProgressParser(agent: string, cwd?: string, options: { sessions?: boolean } = {}): ProgressParser {
   const program = (agent.split(/[\\/]/).pop() ?? '').replace(/\.(exe|cmd|js|mjs)$/i, '').toLowerCase();
   const handle = HANDLERS[program]?.(cwd);
   if (!handle && !options.sessions) return raw;
+  // The first id is the session; some CLIs repeat it on every event, so stop looking once found.
+  let seeking = options.sessions === true;
   return (line) => {
     const value = parseObject(line);
-    const session = options.sessions && value ? sessionIdIn(value) : undefined;
+    const session = seeking && value ? sessionIdIn(value) : undefined;
+    if (session !== undefined) seeking = false;
     const parsed = handle ? handled(handle, line, value, cwd) : raw(line);
     return session === undefined ? parsed : { ...parsed, session };
   };
