@@ -1,4 +1,4 @@
-import type { RevisionComment } from '../core/events.js';
+import { commentPlace, type RevisionComment } from '../core/events.js';
 import type { AgentSpec, TaskSpec } from '../core/fleet.js';
 
 /**
@@ -139,7 +139,7 @@ export function revisionPrompt(
   comments: readonly RevisionComment[],
   report: { summary: string; detail: string } | undefined,
 ): string {
-  const lines = comments.map((c) => `- ${c.path ? `${c.path}${c.line ? `:${c.line}` : ''}` : '(general)'}: ${c.text.replace(/\n/g, '\n  ')}`);
+  const lines = comments.map((c) => `- ${commentPlace(c) ?? '(general)'}: ${c.text.replace(/\n/g, '\n  ')}`);
   const said = firstBytes(lines.join('\n'), FEEDBACK_CAP);
   const room = FEEDBACK_CAP - Buffer.byteLength(said);
   const last = report && room > 1 ? lastBytes([report.summary, report.detail].filter(Boolean).join('\n\n'), room) : '';

@@ -31,6 +31,11 @@ export interface RevisionComment {
   line?: number;
 }
 
+/** Where a comment is about, as written to people and agents: "src/a.ts:12"; undefined for the change as a whole. */
+export function commentPlace(comment: Pick<RevisionComment, 'path' | 'line'>): string | undefined {
+  return comment.path ? `${comment.path}${comment.line ? `:${comment.line}` : ''}` : undefined;
+}
+
 /** What an agent's structured output says about its progress (totals so far). */
 export interface AgentProgressInfo {
   /** Short "current action", e.g. "Edit src/a.ts". */

@@ -1,4 +1,4 @@
-import type { RevisionComment } from '../../core/events.js';
+import { commentPlace, type RevisionComment } from '../../core/events.js';
 import { stripSgr } from '../../core/text.js';
 
 // Reading a diff the engine sent (git's --stat then --patch, SGR colour only) to place the cursor
@@ -63,5 +63,5 @@ function readStarts(lines: readonly string[]): number[] {
 
 /** How a comment's place is written: "src/a.ts:12", or "general". */
 export function placeOf(comment: LineTarget): string {
-  return comment.path ? `${comment.path}${comment.line ? `:${comment.line}` : ''}` : 'general';
+  return commentPlace(comment) ?? 'general';
 }
