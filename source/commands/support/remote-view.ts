@@ -10,6 +10,9 @@ import { checkPrivateDir, checkSocketOwner } from '../../engine/host/socket-path
 import type { DiffAnswer, FleetView, Handoff, RunInfo, UiCommand } from '../../ui/model/fleet-view.js';
 import { dirname } from 'node:path';
 
+/** What the engine answers a request with. */
+type Answer = Extract<ServerMessage, { t: 'result' | 'diff' }>;
+
 const LINES_KEPT = 2000;
 
 /**
@@ -21,8 +24,8 @@ export class RemoteView implements FleetView {
   private hello: Extract<ServerMessage, { t: 'hello' }> | undefined;
   private readonly buffers = new Map<string, RingBuffer<string>>();
   private readonly listeners = new Set<() => void>();
-  private readonly results = new Map<string, (r: { ok: boolean; message: string }) => void>();
-  private readonly diffs = new Map<string, (r: DiffAnswer) => void>();
+  /** Requests awaiting their answer (a command's result, a diff), by id; all answered "closed" when the run goes. */
+  private readonly pending = new Map<string, { answer: (m: Answer) => void; close: (reason: string) => void }>();
   private watching: string | undefined;
   private nextId = 0;
   /** Why the server said goodbye, once it has. */
@@ -83,20 +86,25 @@ export class RemoteView implements FleetView {
   }
 
   send(command: UiCommand): Promise<{ ok: boolean; message: string }> {
-    if (this.closed) return Promise.resolve({ ok: false, message: this.closed });
-    const id = `ui-${process.pid}-${this.nextId++}`;
-    return new Promise((resolve) => {
-      this.results.set(id, resolve);
-      this.write({ t: 'command', id, action: command.action, key: 'key' in command ? command.key : undefined, comments: 'comments' in command ? command.comments : undefined });
-    });
+    const key = 'key' in command ? command.key : undefined;
+    const comments = 'comments' in command ? command.comments : undefined;
+    return this.request((id) => ({ t: 'command', id, action: command.action, key, comments }), (m) => ({ ok: m.ok, message: m.message }));
   }
 
   diff(key: string): Promise<DiffAnswer> {
+    return this.request(
+      (id) => ({ t: 'diff', id, key }),
+      (m) => (m.t === 'diff' && m.ok ? { ok: true, what: m.what, lines: m.lines } : { ok: false, message: m.message }),
+    );
+  }
+
+  /** Sends `message` under a fresh id; `read` turns the answer into the result, a closed run answers { ok: false }. */
+  private request<T>(message: (id: string) => ClientMessage, read: (m: Answer) => T | { ok: false; message: string }): Promise<T | { ok: false; message: string }> {
     if (this.closed) return Promise.resolve({ ok: false, message: this.closed });
     const id = `ui-${process.pid}-${this.nextId++}`;
     return new Promise((resolve) => {
-      this.diffs.set(id, resolve);
-      this.write({ t: 'diff', id, key });
+      this.pending.set(id, { answer: (m) => resolve(read(m)), close: (reason) => resolve({ ok: false, message: reason }) });
+      this.write(message(id));
     });
   }
 
@@ -130,10 +138,8 @@ export class RemoteView implements FleetView {
 
   private markClosed(reason: string): void {
     this.closed ??= reason;
-    for (const [, resolve] of this.results) resolve({ ok: false, message: reason });
-    this.results.clear();
-    for (const [, resolve] of this.diffs) resolve({ ok: false, message: reason });
-    this.diffs.clear();
+    for (const [, request] of this.pending) request.close(reason);
+    this.pending.clear();
     for (const w of this.closeWaiters.splice(0)) w();
     this.notify();
   }
@@ -155,12 +161,9 @@ export class RemoteView implements FleetView {
         break;
       }
       case 'result':
-        this.results.get(m.id)?.({ ok: m.ok, message: m.message });
-        this.results.delete(m.id);
-        break;
       case 'diff':
-        this.diffs.get(m.id)?.(m.ok ? { ok: true, what: m.what, lines: m.lines } : { ok: false, message: m.message });
-        this.diffs.delete(m.id);
+        this.pending.get(m.id)?.answer(m);
+        this.pending.delete(m.id);
         break;
       case 'bye':
         this.markClosed(m.reason);
