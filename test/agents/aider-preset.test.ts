@@ -1,35 +1,23 @@
 // The aider preset end to end, with a stand-in `aider` (test/fixtures/bin/aider) that rejects any
 // option the real aider does not have and commits the way aider would unless told not to.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { delimiter, join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
 import { PRESETS } from '../../source/core/presets.js';
 import { runFleet, writeFleet } from '../helpers/fleet.js';
 import { tempRepos } from '../helpers/repo.js';
+import { useBinOnPath } from '../helpers/stub-agents.js';
 
 const BIN = new URL('../fixtures/bin/', import.meta.url).pathname;
 const STUB = join(BIN, 'aider');
 const repo = tempRepos();
-let scratch: string;
-const savedPath = process.env.PATH;
-
-beforeAll(() => {
-  process.env.PATH = `${BIN}${delimiter}${savedPath}`;
-  scratch = mkdtempSync(join(tmpdir(), 'fleet-aider-'));
-});
-
-afterAll(() => {
-  process.env.PATH = savedPath;
-  delete process.env.AIDER_STUB_ARGV;
-  rmSync(scratch, { recursive: true, force: true });
-});
+const scratch = useBinOnPath(BIN, 'fleet-aider-', ['AIDER_STUB_ARGV']);
 
 describe('aider preset', () => {
   it('runs aider non-interactively with only real options and merges its edit, committed by fleet alone', async () => {
     const r = repo({ files: { 'README.md': '# app\n', '.gitignore': '.aider*\n' } });
-    const argvFile = join(scratch, 'argv.json');
+    const argvFile = join(scratch(), 'argv.json');
     process.env.AIDER_STUB_ARGV = argvFile;
     const prompt = 'Add a greeting.\nstub-write src/hello.txt hello from aider';
     writeFleet(

@@ -1,34 +1,22 @@
 // `model:` per task: each preset's own model option on the command line, FLEET_MODEL in the
 // environment, and a positioned error for an agent that has no model option.
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { delimiter, join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
 import { taskArgv } from '../../source/agents/command.js';
 import { ConfigError, formatIssue, parseFleetText } from '../../source/config/load.js';
 import { PRESETS } from '../../source/core/presets.js';
 import { AGENTS, fleetCli, runFleet, writeFleet } from '../helpers/fleet.js';
 import { tempRepos } from '../helpers/repo.js';
+import { useBinOnPath } from '../helpers/stub-agents.js';
 
 const BIN = new URL('../fixtures/bin/', import.meta.url).pathname;
 const repo = tempRepos();
-let scratch: string;
-const savedPath = process.env.PATH;
-
-beforeAll(() => {
-  process.env.PATH = `${BIN}${delimiter}${savedPath}`;
-  scratch = mkdtempSync(join(tmpdir(), 'fleet-model-'));
-});
-
-afterAll(() => {
-  process.env.PATH = savedPath;
-  delete process.env.AIDER_STUB_ARGV;
-  rmSync(scratch, { recursive: true, force: true });
-});
+const scratch = useBinOnPath(BIN, 'fleet-model-', ['AIDER_STUB_ARGV']);
 
 function issues(text: string): string[] {
   try {
-    parseFleetText(text, join(scratch, 'fleet.yaml'));
+    parseFleetText(text, join(scratch(), 'fleet.yaml'));
   } catch (error) {
     if (error instanceof ConfigError) return error.issues.map((i) => formatIssue(i).slice(formatIssue(i).indexOf(':') + 1));
     throw error;
@@ -38,7 +26,7 @@ function issues(text: string): string[] {
 
 describe('model', () => {
   it("goes before a preset's `--`, or last, with the CLI's own option", () => {
-    const spec = parseFleetText('version: 1\ndefaults: { model: m-1 }\ntasks:\n  - { id: a, prompt: P }\n', join(scratch, 'fleet.yaml'));
+    const spec = parseFleetText('version: 1\ndefaults: { model: m-1 }\ntasks:\n  - { id: a, prompt: P }\n', join(scratch(), 'fleet.yaml'));
     const task = spec.tasks[0]!;
     expect(task.model).toBe('m-1');
     const argv = (agent: string) => taskArgv({ ...task, agent }, spec.agents[agent], 'P');
@@ -73,8 +61,8 @@ describe('model', () => {
 
   it('reaches the agent as its model option and as FLEET_MODEL', async () => {
     const r = repo({ files: { '.gitignore': '.aider*\n' } });
-    const argvFile = join(scratch, 'argv.json');
-    const envFile = join(scratch, 'env.txt');
+    const argvFile = join(scratch(), 'argv.json');
+    const envFile = join(scratch(), 'env.txt');
     process.env.AIDER_STUB_ARGV = argvFile;
     writeFleet(
       r.dir,

@@ -8,19 +8,32 @@ import type { FleetEvent } from '../../source/core/events.js';
 
 const STUBS = new URL('../fixtures/stub-agents/', import.meta.url).pathname;
 
-export function useStubAgents(): void {
-  const saved = { path: process.env.PATH, dir: process.env.STUB_AGENT_DIR };
+/**
+ * `dir` first on PATH and a fresh scratch directory for one test file, both undone after it, with
+ * `vars` (set by the test or its stubs) back as they were; returns the scratch directory's getter.
+ */
+export function useBinOnPath(dir: string, prefix: string, vars: readonly string[] = []): () => string {
+  const saved = { path: process.env.PATH, vars: vars.map((name) => [name, process.env[name]] as const) };
   let scratch: string;
   beforeAll(() => {
-    scratch = mkdtempSync(join(tmpdir(), 'fleet-stub-agents-'));
-    process.env.PATH = `${STUBS}${delimiter}${saved.path}`;
-    process.env.STUB_AGENT_DIR = scratch;
+    scratch = mkdtempSync(join(tmpdir(), prefix));
+    process.env.PATH = `${dir}${delimiter}${saved.path}`;
   });
   afterAll(() => {
     process.env.PATH = saved.path;
-    if (saved.dir === undefined) delete process.env.STUB_AGENT_DIR;
-    else process.env.STUB_AGENT_DIR = saved.dir;
+    for (const [name, value] of saved.vars) {
+      if (value === undefined) delete process.env[name];
+      else process.env[name] = value;
+    }
     rmSync(scratch, { recursive: true, force: true });
+  });
+  return () => scratch;
+}
+
+export function useStubAgents(): void {
+  const scratch = useBinOnPath(STUBS, 'fleet-stub-agents-', ['STUB_AGENT_DIR']);
+  beforeAll(() => {
+    process.env.STUB_AGENT_DIR = scratch();
   });
 }
 
