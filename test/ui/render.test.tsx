@@ -1,5 +1,18 @@
 import { EventEmitter } from 'node:events';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
+
+// CI sets CI=true, and Ink then writes only the final frame (it reads the variable once, when it is
+// imported). These tests watch the frames a user's terminal gets, so Ink is loaded as it is outside
+// CI; the variable is put back for the files that run after this one in the same worker.
+const ciBefore = vi.hoisted(() => {
+  const before = { CI: process.env.CI, CONTINUOUS_INTEGRATION: process.env.CONTINUOUS_INTEGRATION };
+  delete process.env.CI;
+  delete process.env.CONTINUOUS_INTEGRATION;
+  return before;
+});
+afterAll(() => {
+  for (const [name, value] of Object.entries(ciBefore)) if (value !== undefined) process.env[name] = value;
+});
 import type { Handoff } from '../../source/ui/model/fleet-view.js';
 import { runUi } from '../../source/ui/render.js';
 import { RENDER_INTERVAL_MS } from '../../source/ui/hooks/use-fleet-view.js';
