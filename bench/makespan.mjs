@@ -9,14 +9,19 @@
 //   bound       max(critical path, total work / 4) from the sleep durations alone: the bar of
 //               docs/design.md#performance-bars (no schedule can beat it).
 //   zeroSim     a zero-overhead critical-path-first list-scheduling simulation of the same DAG and
-//               sleep durations: the bar of the merge-queue issue (a schedule one can reach).
-//   fixedBound  the same with fleet's measured fixed costs per task added (from the --json events
+//               sleep durations: the bar of the merge-queue issue. It weighs paths by the
+//               durations, which no scheduler knows before the agents have run.
+//   zeroSimFleetRule  the same, zero overhead, with the rule fleet follows (core/dag.ts
+//               schedulingPriority: remaining path counted in tasks, ties in file order). Its
+//               ratio is what fleet's per-task overhead costs; zeroSimFleetRule ÷ zeroSim is
+//               what not knowing the durations costs.
+//   fixedBound  the bound with fleet's measured fixed costs per task added (from the --json events
 //               of this run): a slot is held from attempt_started to check_passed (worktree,
 //               agent, commit, check) and dependents wait further for the merge (merge_started →
 //               task_merged). This separates scheduling quality from per-task overhead.
 //   simFifo / simCp  list-scheduling simulations with those same measured per-task times: ready
-//               tasks in the order they became ready (what fleet's p-queue does), and highest
-//               remaining critical path first. What a zero-cost scheduler would reach either way.
+//               tasks in the order they became ready, and highest remaining critical path (by
+//               duration) first. What a zero-cost scheduler would reach either way.
 //
 // env: MAKESPAN_DAGS ("30:0.5,45:1,60:1.5" = tasks:mean deps per task), SEED (7), SLOTS (4),
 // MAKESPAN_TASK_S ("0.3:2": each task's sleep, uniform in seconds; "1:3" for the issue's "tasks ≥ 1 s").
@@ -123,16 +128,19 @@ async function measure(tasks, slots, root) {
     const latencyS = (t) => slotS(t) + mergeS(t);
     const fifo = (a, b) => a.at - b.at || a.seq - b.seq;
     // Critical-path-first: the ready task with the longest path to the end goes first.
-    const longestFirst = (weight) => {
+    const longestFirst = (weight, tie = (a, b) => a.seq - b.seq) => {
       const bottom = new Map();
       for (const t of [...tasks].reverse()) {
         const after = tasks.filter((x) => x.deps.includes(t.id)).map((x) => bottom.get(x.id));
         bottom.set(t.id, weight(t) + Math.max(0, ...after));
       }
-      return (a, b) => bottom.get(b.t.id) - bottom.get(a.t.id) || a.seq - b.seq;
+      return (a, b) => bottom.get(b.t.id) - bottom.get(a.t.id) || tie(a, b);
     };
     const byCp = longestFirst(latencyS);
     const zeroSim = simulate(tasks, slots, (t) => t.duration, (t) => t.duration, longestFirst((t) => t.duration));
+    const fileIndex = new Map(tasks.map((t, i) => [t.id, i]));
+    const fleetRule = longestFirst(() => 1, (a, b) => fileIndex.get(a.t.id) - fileIndex.get(b.t.id));
+    const zeroSimFleetRule = simulate(tasks, slots, (t) => t.duration, (t) => t.duration, fleetRule);
     const work = tasks.reduce((s, t) => s + t.duration, 0);
     const cp = longestPath(tasks, (t) => t.duration);
     const bound = Math.max(cp, work / slots);
@@ -152,6 +160,8 @@ async function measure(tasks, slots, root) {
       ratio: r2(makespan / bound),
       zeroSim: r2(zeroSim),
       simRatio: r2(makespan / zeroSim),
+      zeroSimFleetRule: r2(zeroSimFleetRule),
+      fleetRuleRatio: r2(makespan / zeroSimFleetRule),
       slotOverheadMedian: r2(median(overheadPerTask)),
       // where the slot overhead goes (medians, s): worktree + spawn, agent beyond its sleep, commit + check
       overheadSteps: {

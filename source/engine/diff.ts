@@ -22,6 +22,8 @@ export interface DiffRequest {
   attempt?: number;
   stat?: boolean;
   color?: boolean;
+  /** Keep only the first lines: the UI shows a bounded view, and sanitizing the rest would be wasted. */
+  maxLines?: number;
 }
 
 export interface TaskDiff {
@@ -43,7 +45,19 @@ export async function taskDiff(request: DiffRequest): Promise<TaskDiff> {
     const why = error.stderr.split('\n').find((l) => l.trim() !== '') ?? error.message;
     throw new DiffUnavailable(`git could not diff ${record.key} (${range.what}) in ${repo}: ${why}`);
   });
-  return { ...range, lines: text === '' ? [] : sanitizeText(text) };
+  const kept = request.maxLines === undefined ? text : firstLines(text, request.maxLines);
+  const lines = kept === '' ? [] : sanitizeText(kept);
+  return { ...range, lines: request.maxLines === undefined ? lines : lines.slice(0, request.maxLines) };
+}
+
+/** Up to the end of line `count`, without splitting the text (a large diff is cut before it is sanitized). */
+function firstLines(text: string, count: number): string {
+  let end = -1;
+  for (let n = 0; n < count; n++) {
+    end = text.indexOf('\n', end + 1);
+    if (end === -1) return text;
+  }
+  return text.slice(0, end + 1);
 }
 
 async function rangeOf({ repo, runId, record, attempt }: DiffRequest): Promise<Omit<TaskDiff, 'lines'>> {

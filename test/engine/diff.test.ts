@@ -1,5 +1,6 @@
 // `fleet diff`: git's own diff of a task's change against its base, from a real run.
 import { describe, expect, it } from 'vitest';
+import { taskDiff } from '../../source/engine/diff.js';
 import { tempRepos } from '../helpers/repo.js';
 import { agent, fleetCli, lastRun, runFleet, writeFleet } from '../helpers/fleet.js';
 
@@ -38,6 +39,21 @@ describe('fleet diff', () => {
     const missing = await fleetCli(dir, 'diff', 't', '--attempt', '3');
     expect(missing.code).toBe(2);
     expect(missing.err).toContain(`t has no archived attempt 3 in run ${(await lastRun(dir)).runId}; its archives are refs/fleet/archive/t/`);
+  });
+
+  it('cuts a diff to its first lines for the UI, the same lines the whole diff starts with', async () => {
+    const r = repo();
+    writeFleet(r.dir, `version: 1\ntasks:\n  - { id: many, run: "seq 1 500 > many.txt" }\n`);
+    expect((await runFleet(r.dir)).code).toBe(0);
+    const run = await lastRun(r.dir);
+    const request = { repo: r.dir, runId: run.runId, record: run.tasks.many!, color: true };
+    const whole = await taskDiff(request);
+    expect(whole.lines.length).toBeGreaterThan(500);
+    for (const maxLines of [1, 7, 300]) {
+      const cut = await taskDiff({ ...request, maxLines });
+      expect(cut.lines).toEqual(whole.lines.slice(0, maxLines));
+    }
+    expect((await taskDiff({ ...request, maxLines: 10_000 })).lines).toEqual(whole.lines);
   });
 
   it("passes the agent's file contents through the output sanitizer", async () => {

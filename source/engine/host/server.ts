@@ -135,8 +135,8 @@ export class EngineServer {
     const record = ctx.store.state.tasks[key];
     if (!record) return { ok: false, what: '', lines: [], message: `there is no task "${key}" in this run` };
     try {
-      const diff = await taskDiff({ repo: ctx.project(ctx.task(key)).path, runId: ctx.runId, record, color: true });
-      return { ok: true, what: diff.what, lines: diff.lines.slice(0, MAX_DIFF_LINES), message: '' };
+      const diff = await taskDiff({ repo: ctx.project(ctx.task(key)).path, runId: ctx.runId, record, color: true, maxLines: MAX_DIFF_LINES });
+      return { ok: true, what: diff.what, lines: diff.lines, message: '' };
     } catch (error) {
       return { ok: false, what: '', lines: [], message: error instanceof DiffUnavailable ? error.message : `no diff of ${key}: ${(error as Error).message}` };
     }

@@ -229,9 +229,8 @@ export class MergeQueue {
       .map((k) => state.tasks[k]!)
       .filter((t) => t.state === 'checking' && !t.paused && this.ctx.task(t.key).project === this.project.name && sameGate(this.ctx.task(t.key), head));
     let until = holdUntil(head, group, checking, this.project.queue.batch);
-    const only = group.length === 1 ? group[0]! : undefined;
     // A batch of one that lands without a gate never waits.
-    if (until && only && only.tip === only.passedTip && (await readRef(this.project.path, fleetRef(this.ctx, 'base', head))) === baseTip) until = undefined;
+    if (until && group.length === 1 && (await this.ownCheckCovers(group[0]!, head, baseTip))) until = undefined;
     if (until === undefined || until <= Date.now()) return false;
     this.holdTimer = setTimeout(() => {
       this.holdTimer = undefined;
@@ -276,8 +275,13 @@ export class MergeQueue {
   private async needsGate(batch: Batch, baseTip: string, speculative: boolean): Promise<boolean> {
     const only = batch.members.length === 1 ? batch.members[0]! : undefined;
     if (batch.members[0]!.task.check.length === 0) return false;
-    if (!only || speculative || batch.onto !== baseTip || only.tip !== only.record.passedTip) return true;
-    return (await readRef(this.project.path, fleetRef(this.ctx, 'base', only.task))) !== baseTip;
+    return !only || speculative || batch.onto !== baseTip || !(await this.ownCheckCovers(only.record, only.task, baseTip));
+  }
+
+  /** A task alone on `baseTip` needs no gate when its check passed on what build merges (passedTip) and it forked from `baseTip`. */
+  private async ownCheckCovers(record: TaskRecord, task: TaskSpec, baseTip: string): Promise<boolean> {
+    if (record.passedTip === undefined) return false;
+    return (await readRef(this.project.path, fleetRef(this.ctx, 'base', task))) === baseTip;
   }
 
   private async gateBatch(flight: InFlight): Promise<Outcome> {
