@@ -280,8 +280,7 @@ export class MergeQueue {
 
   /** A task alone on `baseTip` needs no gate when its check passed on what build merges (passedTip) and it forked from `baseTip`. */
   private async ownCheckCovers(record: TaskRecord, task: TaskSpec, baseTip: string): Promise<boolean> {
-    if (record.passedTip === undefined) return false;
-    return (await readRef(this.project.path, fleetRef(this.ctx, 'base', task))) === baseTip;
+    return record.passedTip !== undefined && (await readRef(this.project.path, fleetRef(this.ctx, 'base', task))) === baseTip;
   }
 
   private async gateBatch(flight: InFlight): Promise<Outcome> {
