@@ -23,7 +23,7 @@ export class UserError extends Error {
 }
 
 export function problemsInFile(count: number): string {
-  return `${count} problem(s) in the fleet file`;
+  return `${count} ${count === 1 ? 'problem' : 'problems'} in the fleet file`;
 }
 
 /** Problems in the fleet file: each printed at its position, then one summary line, exit 2. */

@@ -33,7 +33,7 @@ tasks:
   hint: create it (git branch develop) or set \`base:\` to an existing branch
 fleet.yaml:7:33: tasks[2].base: base branch release does not exist in ${r.dir}
   hint: create it (git branch release) or set \`base:\` to an existing branch
-fleet: 2 problem(s) in the fleet file
+fleet: 2 problems in the fleet file
 `,
     );
   });
@@ -72,7 +72,7 @@ projects:
     expect(await validate(r.root)).toBe(
       `fleet.yaml:4:11: projects.app.path: project app (${join(r.dir, 'sub')}) is not the top level of a git repository
   hint: point \`path\` at the directory that holds the repository
-fleet: 1 problem(s) in the fleet file
+fleet: 1 problem in the fleet file
 `,
     );
   });
@@ -106,7 +106,7 @@ tasks:
   hint: install ${MISSING} or change the agent's command
 fleet.yaml:10:35: tasks[2].agent: agent other needs \`${MISSING}-2\`, which is not on PATH
   hint: install ${MISSING}-2 or change the agent's command
-fleet: 2 problem(s) in the fleet file
+fleet: 2 problems in the fleet file
 `,
     );
   });
@@ -132,7 +132,7 @@ tasks:
     expect(result.err).toBe(
       `fleet.yaml:5:35: tasks[0].agent: agent mybot needs \`${MISSING}\`, which is not on PATH
   hint: install ${MISSING} or change the agent's command
-fleet: 1 problem(s) in the fleet file
+fleet: 1 problem in the fleet file
 `,
     );
     expect(r.git('branch', '--list', 'fleet/*')).toBe('');
