@@ -5,7 +5,8 @@ import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from '
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { runGit, tempRepos, type TempRepo } from '../helpers/repo.js';
-import { agent, fleetCli, lastJournal, lastRun, startRun, until, writeFleet } from '../helpers/fleet.js';
+import { agent, fleetCli, lastJournal, lastRun, runFleet, startRun, until, writeFleet } from '../helpers/fleet.js';
+import { startFleet } from '../helpers/cli-process.js';
 
 const repo = tempRepos();
 
@@ -44,6 +45,22 @@ function filesUnder(dir: string): string {
 function kept(r: TempRepo, text: string): boolean {
   const everyRef = r.git('log', '--all', '-p', '--format=%H');
   return everyRef.includes(text) || filesUnder(join(r.root, 'repo.worktrees')).includes(text);
+}
+
+/** The binary, killed after the test if still going, with the detached agents it started. */
+function spawned(r: TempRepo, ...args: string[]): ReturnType<typeof startFleet> {
+  const fleet = startFleet(r.dir, ...args);
+  stops.push(async () => {
+    fleet.child.kill('SIGKILL');
+    for (const [, pid] of fleet.out().matchAll(/: running \(pid (\d+)/g)) {
+      try {
+        process.kill(-Number(pid), 'SIGKILL');
+      } catch {
+        // gone already
+      }
+    }
+  });
+  return fleet;
 }
 
 /** `done`'s value, or 'hung' once `ms` passed without it. */
@@ -181,5 +198,32 @@ describe('warm worktrees, adversarially', () => {
     const forB = (await lastJournal(r.dir)).filter((e) => 'key' in e && e.key === 'b').map((e) => e.type);
     const ready = forB.indexOf('worktree_ready');
     expect(ready === -1 || !forB.slice(ready).includes('worktree_released'), forB.join(' ')).toBe(true);
+  });
+
+  it('left by a kill -9: its release on resume never removes a worktree the user made for its branch elsewhere', async () => {
+    const r = repo();
+    const flag = join(r.root, 'flag');
+    flags.push(flag);
+    writeFleet(
+      r.dir,
+      'version: 1\nconcurrency: 1\ndefaults: { retries: 0 }\ntasks:\n' +
+        `  - { id: first, run: "${agent('wait-for', flag, 'first.txt')}" }\n` +
+        `  - { id: b, run: "${agent('edit', 'b.txt', 'b')}" }\n`,
+    );
+    const a = spawned(r);
+    await a.waitFor('first: running');
+    await until('the warm worktree of b', () => checkedOut(r, 'fleet/b'));
+    a.child.kill('SIGKILL');
+    await a.exit;
+    // The user moves b's branch into a checkout of their own and starts working there.
+    r.git('worktree', 'remove', '--force', '--force', warmPath(r, 'b'));
+    const mine = join(r.root, 'mine');
+    r.git('worktree', 'add', '--quiet', mine, 'fleet/b');
+    writeFileSync(join(mine, 'mine.txt'), 'the user works here\n');
+    writeFileSync(flag, '');
+    const resumed = await runFleet(r.dir);
+    const out = resumed.out + resumed.err;
+    expect(r.git('worktree', 'list', '--porcelain'), out).toContain(`worktree ${mine}\n`);
+    expect(readFileSync(join(mine, 'mine.txt'), 'utf8'), out).toBe('the user works here\n');
   });
 });
