@@ -3,7 +3,7 @@
 // (docs/design.md#creating-a-tasks-worktree, #warm-worktrees).
 import { existsSync } from 'node:fs';
 import type { TaskSpec } from '../../core/fleet.js';
-import { cleanArchiveRef, runRef } from '../../core/names.js';
+import { cleanArchiveRef, lockReason, runRef } from '../../core/names.js';
 import { archiveAndRemove, removeTaskWorktree } from '../../git/archive.js';
 import { currentBranch } from '../../git/commit.js';
 import { mergeBase } from '../../git/diff.js';
@@ -157,13 +157,27 @@ export async function removeWarm(
   const baseRef = runRef(warm.runId, 'base', warm.id);
   const recorded = await readRef(repo, baseRef);
   const tip = await readRef(repo, `refs/heads/${warm.branch}`);
-  if (recorded !== undefined && tip !== undefined) {
+  if (recorded !== undefined && tip !== undefined && (await stillWarm(repo, warm))) {
     const opts = { worktree: warm.worktree, branch: warm.branch, message: `fleet: warm worktree of ${warm.key}, released` };
     const ref = await freeArchiveRef(repo, warm.id, warm.runId);
     const workFree = tip === recorded || (await isAncestor(repo, tip, `refs/heads/${warm.base}`));
     await (workFree ? removeTaskWorktree(repo, { ...opts, archiveRef: ref }) : archiveAndRemove(repo, { ...opts, ref }));
   }
   if (recorded !== undefined) await deleteRefs(repo, [baseRef]);
+}
+
+/**
+ * Nobody made something else of it: the branch is checked out nowhere but at the warm worktree's
+ * place, and a worktree there is the one fleet made (its lock names this run and task). A
+ * checkout the user made of the branch elsewhere, or put at that place, is never removed; the
+ * attempt then meets the clash as a cold start would.
+ */
+async function stillWarm(repo: string, warm: { runId: string; key: string; worktree: string; branch: string }): Promise<boolean> {
+  const list = await listWorktrees(repo);
+  const holder = list.find((w) => w.branch === `refs/heads/${warm.branch}`);
+  if (holder && !samePath(holder.path, warm.worktree)) return false;
+  const there = list.find((w) => samePath(w.path, warm.worktree));
+  return there === undefined || there.locked === lockReason(warm.runId, warm.key);
 }
 
 async function freeArchiveRef(repo: string, id: string, runId: string): Promise<string> {
