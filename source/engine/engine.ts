@@ -200,6 +200,7 @@ export class Engine {
     if (this.closing || !this.started) return;
     const priority = (this.priority ??= schedulingPriority(this.options.spec.tasks));
     for (const record of readyTasks(this.options.store.state)) {
+      if (this.warm.refuses(record.key)) continue; // being cancelled or discarded
       this.schedule(record.key, { startAt: 'fresh' }, priority.get(record.key) ?? 0);
     }
     const room = this.slots.concurrency;
@@ -255,7 +256,10 @@ export class Engine {
     const task = this.ctx.task(key);
     const state = this.options.store.state;
     // Changed while waiting for a slot: no longer ready, held, or starts paused.
+    // Or being cancelled or discarded: the action releases its warm worktree before it records itself.
+    const refused = () => !order.forced && startAt === 'fresh' && this.warm.refuses(key);
     if (!order.forced && startAt === 'fresh' && (record.state !== 'pending' || record.paused || state.startsPaused || !this.budget.canStart())) return;
+    if (refused()) return;
     this.ctx.stopping.delete(key);
     let attempt = startAt === 'fresh' ? record.attempt + 1 : Math.max(1, record.attempt);
     // Best-of-N: a fresh start, or a resumed one before the pick, is a round of candidates.
@@ -265,6 +269,7 @@ export class Engine {
     let feedback = order.failure;
     let adopt = order.adopt;
     let warmed = startAt === 'fresh' ? await this.warm.take(key) : undefined;
+    if (refused()) return; // cancelled while its warm-up finished: the release removes what it took
     for (;;) {
       if (!adopt) this.ctx.output.reset(key);
       const outcome = await runAttempt(this.ctx, { task, attempt, slot, startAt, failure: feedback, adopt, revision: order.revision, warmed });

@@ -3,13 +3,14 @@
 // (docs/design.md#creating-a-tasks-worktree, #warm-worktrees).
 import { existsSync } from 'node:fs';
 import type { TaskSpec } from '../../core/fleet.js';
-import { archiveRef, runRef } from '../../core/names.js';
+import { cleanArchiveRef, lockReason, runRef } from '../../core/names.js';
 import { archiveAndRemove, removeTaskWorktree } from '../../git/archive.js';
+import { currentBranch } from '../../git/commit.js';
 import { mergeBase } from '../../git/diff.js';
 import { gitOk } from '../../git/exec.js';
 import { samePath } from '../../git/paths.js';
 import { createRef, createRefWith, deleteRefs, moveRefs, readRef, setRef } from '../../git/refs.js';
-import { isAncestor, revParse } from '../../git/repo.js';
+import { isAncestor, isWorktreeClean, revParse } from '../../git/repo.js';
 import { addWorktree, listWorktrees, removeWorktree } from '../../git/worktree.js';
 import { branchName, fleetRef, worktreePath, type EngineContext } from '../context.js';
 
@@ -99,13 +100,21 @@ export async function makeWarm(ctx: EngineContext, task: TaskSpec): Promise<stri
 
 /**
  * The attempt takes its warm worktree. If base moved since it was made, branch and recorded base
- * move to base's tip together (the worktree is untouched: nothing ran in it yet), then the files
- * follow; a crash in between resumes at setup, which resets the files anyway.
+ * move to base's tip together, then the files follow; a crash in between resumes at setup, which
+ * resets the files anyway. Only one as fleet left it is taken: one someone wrote or committed in
+ * while it waited is released (archived) and the attempt starts cold, so `reset --hard` never
+ * discards their files and their commit is never merged as the task's.
  */
 async function takeWarm(ctx: EngineContext, task: TaskSpec, attempt: number, warmed: string): Promise<string> {
   const repo = ctx.project(task).path;
   const path = worktreePath(ctx, task);
   const branch = branchName(task);
+  if (!(await untouched(repo, path, branch, warmed))) {
+    await releaseWarm(ctx, task);
+    const cold = await freshWorktree(ctx, task);
+    ctx.emit({ type: 'worktree_ready', key: task.key, attempt, path, branch, baseSha: cold });
+    return cold;
+  }
   let baseSha = warmed;
   const tip = await baseTip(repo, task);
   if (tip !== warmed) {
@@ -120,6 +129,12 @@ async function takeWarm(ctx: EngineContext, task: TaskSpec, attempt: number, war
   return baseSha;
 }
 
+/** The warm worktree is as fleet made it: its branch where it was made, checked out there, no file changed or added. */
+async function untouched(repo: string, path: string, branch: string, warmed: string): Promise<boolean> {
+  if ((await readRef(repo, `refs/heads/${branch}`)) !== warmed || !existsSync(path)) return false;
+  return (await currentBranch(path)) === `refs/heads/${branch}` && (await isWorktreeClean(path));
+}
+
 /** Removes a warm worktree no attempt took, with its branch and recorded base (docs/design.md#warm-worktrees). */
 export async function releaseWarm(ctx: EngineContext, task: TaskSpec): Promise<void> {
   const warm = { runId: ctx.runId, id: task.id, key: task.key, base: task.base, worktree: worktreePath(ctx, task), branch: branchName(task) };
@@ -130,8 +145,9 @@ export async function releaseWarm(ctx: EngineContext, task: TaskSpec): Promise<v
 /**
  * Only what the run made goes: its own base ref must be there (it is written with the branch, in
  * one transaction). Nothing ran in it, so there is normally nothing to keep; anything someone
- * wrote there is archived first, under the first attempt's name (warm worktrees are made for
- * first attempts of plain tasks only; an archive ref accepts a later snapshot that keeps it).
+ * wrote there is archived first, at the first free `refs/fleet/archive/<id>/<run>-clean[-n]` —
+ * the name of work found outside any attempt — never at the first attempt's name, which the
+ * attempt that follows needs for its own archive if it fails and is retried.
  * Also used when `--fresh` supersedes a run that left one.
  */
 export async function removeWarm(
@@ -141,11 +157,31 @@ export async function removeWarm(
   const baseRef = runRef(warm.runId, 'base', warm.id);
   const recorded = await readRef(repo, baseRef);
   const tip = await readRef(repo, `refs/heads/${warm.branch}`);
-  if (recorded !== undefined && tip !== undefined) {
+  if (recorded !== undefined && tip !== undefined && (await stillWarm(repo, warm))) {
     const opts = { worktree: warm.worktree, branch: warm.branch, message: `fleet: warm worktree of ${warm.key}, released` };
-    const ref = archiveRef(warm.id, warm.runId, 1);
+    const ref = await freeArchiveRef(repo, warm.id, warm.runId);
     const workFree = tip === recorded || (await isAncestor(repo, tip, `refs/heads/${warm.base}`));
     await (workFree ? removeTaskWorktree(repo, { ...opts, archiveRef: ref }) : archiveAndRemove(repo, { ...opts, ref }));
   }
   if (recorded !== undefined) await deleteRefs(repo, [baseRef]);
+}
+
+/**
+ * Nobody made something else of it: the branch is checked out nowhere but at the warm worktree's
+ * place, and a worktree there is the one fleet made (its lock names this run and task). A
+ * checkout the user made of the branch elsewhere, or put at that place, is never removed; the
+ * attempt then meets the clash as a cold start would.
+ */
+async function stillWarm(repo: string, warm: { runId: string; key: string; worktree: string; branch: string }): Promise<boolean> {
+  const list = await listWorktrees(repo);
+  const holder = list.find((w) => w.branch === `refs/heads/${warm.branch}`);
+  if (holder && !samePath(holder.path, warm.worktree)) return false;
+  const there = list.find((w) => samePath(w.path, warm.worktree));
+  return there === undefined || there.locked === lockReason(warm.runId, warm.key);
+}
+
+async function freeArchiveRef(repo: string, id: string, runId: string): Promise<string> {
+  let n = 1;
+  while ((await readRef(repo, cleanArchiveRef(id, runId, n))) !== undefined) n++;
+  return cleanArchiveRef(id, runId, n);
 }

@@ -52,7 +52,12 @@ export class WarmPool {
     return entry.made;
   }
 
-  /** The task will not start from its warm worktree (cancelled, discarded): remove it. */
+  /**
+   * The task will not start from its warm worktree (cancelled, discarded): remove it. From now on
+   * the task gets no automatic start (`refuses`), so it cannot start cold while this waits its
+   * turn; and an attempt that started meanwhile (a forced one) owns the worktree, so it is only
+   * removed if still no attempt started when its turn comes.
+   */
   async release(key: string): Promise<void> {
     this.refused.add(key);
     const entry = this.warm.get(key);
@@ -62,7 +67,16 @@ export class WarmPool {
       await entry.made;
     }
     const task = entry?.task ?? this.ctx.task(key);
-    if (this.ctx.store.state.tasks[key]?.warm) await this.next(() => releaseWarm(this.ctx, task), task);
+    const unclaimed = () => {
+      const record = this.ctx.store.state.tasks[key];
+      return record?.warm !== undefined && record.attempt === 0;
+    };
+    if (unclaimed()) await this.next(() => (unclaimed() ? releaseWarm(this.ctx, task) : undefined), task);
+  }
+
+  /** Released on purpose: an automatic start of the task must not happen (engine.ts#runTask). */
+  refuses(key: string): boolean {
+    return this.refused.has(key);
   }
 
   /** The run ends: nothing more is warmed, and what waits for a slot is released. */
