@@ -35,7 +35,11 @@ export async function autoCommit(
   identityOf = worktree,
 ): Promise<{ committed: boolean; tip: string }> {
   const excludes = excludeSpecs(excludePaths);
-  await gitOk(worktree, ['add', '-A', '--', '.', ...excludes]);
+  const addArgs = ['add', '-A', '--', '.', ...excludes];
+  const added = await git(worktree, addArgs);
+  // git 2.39 exits 1 when an exclude pathspec names an ignored path (a copied .env, the usual
+  // case), after staging everything else: only that complaint is not a failure.
+  if (added.exitCode !== 0 && !(added.exitCode === 1 && onlyIgnoredPaths(added.stderr))) throw new GitError(addArgs, added.exitCode, added.stderr);
   if (excludes.length > 0) {
     // An agent may have force-added a copied .env itself: take those paths back out of the index.
     await gitOk(worktree, ['reset', '--quiet', '--', ...excludes.map((s) => s.replace(':(exclude,literal)', ':(literal)'))]);
@@ -55,6 +59,12 @@ export async function autoCommit(
   const branch = await currentBranch(worktree);
   const tip = (branch && (await looseRef(identityOf, branch))) || (await gitOk(worktree, ['rev-parse', '--verify', 'HEAD']));
   return { committed, tip };
+}
+
+/** `git add`'s list of ignored paths it was given, and its hints: nothing else went wrong. */
+function onlyIgnoredPaths(stderr: string): boolean {
+  const lines = stderr.split('\n').filter((l) => l.trim() !== '');
+  return /^The following paths are ignored by one of your \.gitignore files:$/.test(lines[0] ?? '') && !lines.some((l) => /^(fatal|error):/.test(l));
 }
 
 /** What `git commit` prints (on stdout, exit 1) when the index matches HEAD. */

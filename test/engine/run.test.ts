@@ -284,6 +284,18 @@ describe('slots, files and limits', () => {
     expect(r.git('ls-tree', '-r', '--name-only', 'main')).not.toContain('.env');
   });
 
+  it('merges the work of an agent that leaves its ignored copy and link paths alone (git add complains about ignored excludes)', async () => {
+    // `.cache` without a slash also ignores the symlink fleet puts there for `link`.
+    const r = repo({ files: { '.gitignore': '.env\n.cache\n' } });
+    r.write('.env', 'SECRET=1\n');
+    r.write('.cache/models/m.bin', 'weights\n');
+    writeFleet(r.dir, `version: 1\ndefaults: { copy: [.env], link: [.cache], retries: 0 }\ntasks:\n  - { id: w, run: "echo w > w.txt" }\n`);
+    const result = await runFleet(r.dir);
+    expect(result.code, result.out + result.err).toBe(0);
+    expect(r.git('show', 'main:w.txt')).toBe('w');
+    expect(r.git('ls-tree', '-r', '--name-only', 'main')).toBe('.gitignore\nw.txt');
+  });
+
   it('fails an attempt that runs past its timeout, keeping its log', async () => {
     const r = repo();
     writeFleet(r.dir, `version: 1\ndefaults: { retries: 0, timeout: 1s }\ntasks:\n  - { id: stuck, run: "${agent('sleep', '30', 'x.txt')}" }\n`);
