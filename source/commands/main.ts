@@ -15,6 +15,7 @@ import { runCommand } from './run.js';
 import { statusCommand } from './status.js';
 import { taskActionCommand } from './task-action.js';
 import { printUserError, UserError } from './support/user-error.js';
+import { dropWritesOnceClosed } from './support/closed-output.js';
 import { validateCommand } from './validate.js';
 
 /** The full-screen UI needs a terminal on both ends; anything else gets one line per event. */
@@ -24,6 +25,8 @@ function onTerminal(): boolean {
 
 /** Parses argv and runs one command; returns the process exit code (docs/design.md#task-lifecycle). */
 export async function main(argv: string[]): Promise<number> {
+  dropWritesOnceClosed(process.stdout);
+  dropWritesOnceClosed(process.stderr);
   let code = 0;
   const set = (p: Promise<number>) => p.then((c) => void (code = c));
   const program = new Command('fleet')
