@@ -3,8 +3,8 @@ import { git } from './exec.js';
 
 /**
  * What a branch changed that fleet must not merge unseen (docs/design.md#task-lifecycle): a path fleet copies or links
- * into worktrees (it would shadow the user's own ignored file), or a symlink pointing outside the
- * worktree. `findings`: one line each. `changed`: whether the trees differ at all — the same
+ * into worktrees (it would shadow the user's own ignored file), a symlink pointing outside the
+ * worktree, or a nested git repository (a gitlink). `findings`: one line each. `changed`: whether the trees differ at all — the same
  * diff answers "did the task change anything", so the attempt needs no separate tree lookup.
  */
 export async function unsafeChanges(repo: string, base: string, tip: string, copyLinkPaths: string[]): Promise<{ findings: string[]; changed: boolean }> {
@@ -27,6 +27,9 @@ export async function unsafeChanges(repo: string, base: string, tip: string, cop
       return path === clean || path.startsWith(`${clean}/`);
     });
     if (shadowed) findings.push(`${path}: adds a file under "${shadowed}", which fleet copies or links into worktrees`);
+    // A gitlink's commit lives in the nested repository, not in this one: merged, base would point
+    // at a commit it cannot show, and removing the worktree would delete the only copy.
+    if (mode === '160000') findings.push(`${path}: a nested git repository (commit ${blob?.slice(0, 12)}), whose commits this repository does not hold`);
     if (mode === '120000' && blob) {
       const target = (await git(repo, ['cat-file', 'blob', blob])).stdout;
       if (symlinkEscapes(path, target)) findings.push(`${path}: symlink points outside the worktree (${target})`);

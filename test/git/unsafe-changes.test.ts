@@ -1,8 +1,8 @@
-import { symlinkSync } from 'node:fs';
+import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { unsafeChanges } from '../../source/git/unsafe-changes.js';
-import { tempRepos } from '../helpers/repo.js';
+import { runGit, tempRepos } from '../helpers/repo.js';
 
 const newRepo = tempRepos();
 
@@ -25,5 +25,24 @@ describe('unsafeChanges', () => {
       '.env: adds a file under ".env", which fleet copies or links into worktrees',
       'escape: symlink points outside the worktree (../../outside)',
     ]);
+  });
+
+  it('will not merge a nested git repository unseen: its commit is not in this repository', async () => {
+    const repo = newRepo();
+    const base = repo.git('rev-parse', 'HEAD');
+    const nested = join(repo.dir, 'sub');
+    mkdirSync(nested);
+    runGit(nested, 'init', '-q');
+    writeFileSync(join(nested, 'n.txt'), 'precious\n');
+    runGit(nested, 'add', 'n.txt');
+    runGit(nested, '-c', 'user.name=a', '-c', 'user.email=a@b', 'commit', '-qm', 'nested');
+    const inner = runGit(nested, 'rev-parse', 'HEAD');
+    repo.git('add', 'sub');
+    const tip = repo.commitAll('adds a nested repository');
+    expect(repo.git('ls-tree', tip, 'sub')).toContain(`160000 commit ${inner}`);
+    expect(await unsafeChanges(repo.dir, base, tip, [])).toEqual({
+      findings: [`sub: a nested git repository (commit ${inner.slice(0, 12)}), whose commits this repository does not hold`],
+      changed: true,
+    });
   });
 });
