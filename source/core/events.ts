@@ -92,7 +92,8 @@ export type FleetEvent = At &
     | { type: 'merge_waiting'; key: string; reason: string }
     | { type: 'candidate_built'; key: string; candidate: string; base: string; gate: boolean }
     | { type: 'task_merged'; key: string; commit: string; base: string }
-    | { type: 'cleanup_done'; key: string }
+    /** `archived`: what the branch or worktree held beyond what merged, kept at this ref. */
+    | { type: 'cleanup_done'; key: string; archived?: string }
     | { type: 'cleanup_failed'; key: string; message: string }
     | {
         type: 'review';

@@ -85,32 +85,36 @@ export async function archiveAndRemove(
 
 /**
  * Every removal of a task worktree (docs/design.md#archive-before-delete): archive only when there is something the branch
- * does not hold — uncommitted or untracked files, or a HEAD that left the branch tip.
+ * does not hold — uncommitted or untracked files, or a HEAD that left the branch tip. `landed`:
+ * the commit base took from the branch (a merged task); a tip beyond it — a commit made after the
+ * check passed — is something base does not hold, so it is archived too.
  */
 export async function removeTaskWorktree(
   repo: string,
-  opts: { worktree: string; branch: string; archiveRef: string; message: string },
+  opts: { worktree: string; branch: string; archiveRef: string; message: string; landed?: string },
 ): Promise<string | null> {
   return removeArchiving(repo, { ...opts, ref: opts.archiveRef }, 'unless-branch-holds-it');
 }
 
 async function removeArchiving(
   repo: string,
-  opts: { worktree?: string; branch: string; ref: string; message: string },
+  opts: { worktree?: string; branch: string; ref: string; message: string; landed?: string },
   when: 'always' | 'unless-branch-holds-it',
 ): Promise<string | null> {
   const branchRef = `refs/heads/${opts.branch}`;
   const tip = await readRef(repo, branchRef);
   const list = await listWorktrees(repo);
   const worktree = locateWorktree(list, opts.worktree, branchRef);
+  const beyondLanded = opts.landed !== undefined && tip !== undefined && tip !== opts.landed && !(await isAncestor(repo, tip, opts.landed));
+  const always = when === 'always' || beyondLanded;
 
   let archived: string | undefined;
   if (worktree && existsSync(worktree.path)) {
     // HEAD on the branch, or detached at its tip: the listing just read says which.
     const headIsBranch = worktree.branch === branchRef || worktree.head === tip;
-    const needed = when === 'always' || !headIsBranch || !(await isWorktreeClean(worktree.path));
+    const needed = always || !headIsBranch || !(await isWorktreeClean(worktree.path));
     if (needed) archived = await snapshotWorktree(worktree.path, opts.message, { branch: opts.branch });
-  } else if (worktree || when === 'always') {
+  } else if (worktree || always) {
     // Directory gone: nothing on disk to compare, so keep its last HEAD and the tip.
     archived = await keepMissing(repo, worktree?.head, tip, opts.message);
   }

@@ -296,6 +296,20 @@ describe('slots, files and limits', () => {
     expect(r.git('ls-tree', '-r', '--name-only', 'main')).toBe('.gitignore\nw.txt');
   });
 
+  it('keeps a commit made on the branch after its check passed: what merged is what passed, the rest is archived', async () => {
+    const r = repo();
+    // A check that commits (a formatter with --commit, say): its commit was never checked.
+    const check = "echo checked >> s.txt && git add s.txt && git commit -qm 'commit made by the check'";
+    writeFleet(r.dir, `version: 1\ndefaults: { retries: 0, check: "${check}" }\ntasks:\n  - { id: s, run: "echo s > s.txt" }\n`);
+    const result = await runFleet(r.dir, { json: true });
+    expect(result.code, result.out).toBe(0);
+    expect(r.git('show', 'main:s.txt')).toBe('s');
+    const done = result.out.split('\n').filter(Boolean).map((l) => JSON.parse(l)).find((e) => e.type === 'cleanup_done');
+    expect(done.archived).toMatch(/^refs\/fleet\/archive\/s\//);
+    expect(r.git('log', '--format=%s', done.archived)).toContain('commit made by the check');
+    expect(r.git('show', `${done.archived}:s.txt`)).toBe('s\nchecked');
+  });
+
   it('fails an attempt that runs past its timeout, keeping its log', async () => {
     const r = repo();
     writeFleet(r.dir, `version: 1\ndefaults: { retries: 0, timeout: 1s }\ntasks:\n  - { id: stuck, run: "${agent('sleep', '30', 'x.txt')}" }\n`);

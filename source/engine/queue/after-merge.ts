@@ -11,14 +11,15 @@ import { archiveRef, branchName, fleetRef, worktreePath, type EngineContext } fr
 /** Worktree, branch and the task's candidate and base refs go once merged; anything unexpected is archived first. */
 export async function cleanupMerged(ctx: EngineContext, project: ProjectSpec, task: TaskSpec, record: TaskRecord): Promise<void> {
   try {
-    await removeTaskWorktree(project.path, {
+    const archived = await removeTaskWorktree(project.path, {
       worktree: record.worktree ?? worktreePath(ctx, task),
       branch: branchName(task),
       archiveRef: archiveRef(ctx, task, record.attempt),
       message: `fleet: leftovers of ${task.key} after merge`,
+      landed: record.passedTip,
     });
     await deleteRefs(project.path, [fleetRef(ctx, 'candidates', task), fleetRef(ctx, 'base', task)]);
-    ctx.emit({ type: 'cleanup_done', key: task.key });
+    ctx.emit({ type: 'cleanup_done', key: task.key, ...(archived ? { archived } : {}) });
   } catch (error) {
     ctx.emit({ type: 'cleanup_failed', key: task.key, message: (error as Error).message });
   }

@@ -61,7 +61,7 @@ export function eventLine(event: FleetEvent, state: RunState): string | undefine
     case 'task_merged':
       return `${event.key}: merged into ${event.base} (${short(event.commit)})`;
     case 'cleanup_done':
-      return undefined;
+      return event.archived ? `${event.key}: kept what did not merge at ${event.archived}` : undefined;
     case 'cleanup_failed':
       return `${event.key}: cleanup pending: ${event.message}`;
     case 'review':
