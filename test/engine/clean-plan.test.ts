@@ -54,10 +54,15 @@ describe('clean planner', () => {
   });
 
   it('removes a merged task’s worktree, its change being in base, and records the pending cleanup', () => {
-    const r = run(OLD, 'finished', [task('a', 'merged', { attempt: 2, worktree: `${WT}/a`, cleanupPending: 'busy' })]);
+    const r = run(OLD, 'finished', [task('a', 'merged', { attempt: 2, worktree: `${WT}/a`, cleanupPending: 'busy', passedTip: TIP })]);
     const p = plan([repo([taskWorktree(OLD, 'a')], [['refs/heads/fleet/a', TIP]])], [r]);
     expect(p.would).toEqual([`remove worktree ${WT}/a and branch fleet/a (run ${OLD} finished), with nothing to archive: its commits are in main (squash-merged)`]);
     expect(p.actions[0]).toMatchObject({ kind: 'remove-worktree', branch: 'fleet/a', archiveRef: `refs/fleet/archive/a/${OLD}-2`, record: { run: r, key: 'a' } });
+    // A commit made on the branch after its check passed never merged: it is archived.
+    const beyond = run(OLD, 'finished', [task('a', 'merged', { attempt: 2, worktree: `${WT}/a`, cleanupPending: 'busy', passedTip: BASE })]);
+    expect(plan([repo([taskWorktree(OLD, 'a')], [['refs/heads/fleet/a', TIP]])], [beyond]).would).toEqual([
+      `remove worktree ${WT}/a and branch fleet/a (run ${OLD} finished), archiving its work at refs/fleet/archive/a/${OLD}-2`,
+    ]);
   });
 
   it('archives a failed task’s work under its attempt, or only what is uncommitted when its commits are kept elsewhere', () => {

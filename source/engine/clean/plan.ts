@@ -329,21 +329,23 @@ function planAbandoned(p: Planning): void {
 /**
  * A ref other than fleet's own task branches and per-run working refs that contains `tip` — a
  * branch, tag, remote branch, archive or merged record — so deleting the branch loses nothing.
- * A squash-merged task's tip is in no such ref, but its change is: the record says merged.
+ * A squash-merged task's tip is in no such ref, but its change is: the record says merged, and
+ * the tip is the one whose check passed.
  */
 function containedIn(s: RepoSnapshot, tip: string, task: TaskRecord | undefined): string | undefined {
   const keeping = (s.containing.get(tip) ?? []).filter((n) => parseBranchRef(n) === undefined && (parseRunRef(n)?.kind ?? 'merged') === 'merged');
   const best = keeping.find((n) => n.startsWith('refs/heads/')) ?? keeping[0];
   if (best) return best.replace(/^refs\/heads\//, '');
-  return task?.state === 'merged' ? `${task.base} (squash-merged)` : undefined;
+  // Only the tip that merged: a commit made after its check passed is in no ref yet.
+  return task?.state === 'merged' && tip === task.passedTip ? `${task.base} (squash-merged)` : undefined;
 }
 
-/** The attempt's own archive name when it is free, else the first free `-clean[-n]` one. */
 /** The branch a task worktree is on when it is the task's or one of its candidates' (`fleet/<id>@<n>`), else `fleet/<id>`. */
 function ownBranch(w: FleetWorktree & { kind: 'task' }, id: string): string {
   return w.record.branch !== undefined && parseBranchRef(w.record.branch) === id ? w.record.branch : branchRef(id);
 }
 
+/** The attempt's own archive name when it is free, else the first free `-clean[-n]` one. */
 function archiveRefFor(p: Planning, id: string, runId: string | undefined, attempt: number | undefined, candidate?: number): string {
   const run = runId !== undefined && isRunId(runId) ? runId : undefined;
   let ref = run && attempt ? (candidate ? candidateArchiveRef(id, run, attempt, candidate) : archiveRef(id, run, attempt)) : cleanArchiveRef(id, run);
