@@ -31,6 +31,14 @@ export function taskProcesses(runId: string, project: string, taskId: string, ca
   const want = [`FLEET_RUN_ID=${runId}`, `FLEET_PROJECT=${project}`, `FLEET_TASK_ID=${taskId}`];
   // One candidate's leftovers are its own; the task's other candidates run on (best-of-N).
   if (candidate !== undefined) want.push(`FLEET_CANDIDATE=${candidate}`);
+  return processesWhoseEnv((env) => want.every((w) => env.includes(w)));
+}
+
+/**
+ * Pids of every other process whose environment (its `NAME=value` entries, as it started) passes
+ * `test`. Linux-only (/proc); elsewhere, and for processes not ours to read, none.
+ */
+export function processesWhoseEnv(test: (env: string[]) => boolean): number[] {
   let entries: string[];
   try {
     entries = readdirSync('/proc');
@@ -42,7 +50,7 @@ export function taskProcesses(runId: string, project: string, taskId: string, ca
     if (!/^\d+$/.test(entry) || Number(entry) === process.pid) continue;
     try {
       const env = readFileSync(`/proc/${entry}/environ`, 'latin1').split('\0');
-      if (want.every((w) => env.includes(w))) pids.push(Number(entry));
+      if (test(env)) pids.push(Number(entry));
     } catch {
       // gone, or not ours to read
     }

@@ -7,13 +7,14 @@ import { runExitCode } from '../core/selectors.js';
 import { replay, type RunState } from '../core/state.js';
 import { UserError } from '../core/user-error.js';
 import { archiveAndRemove } from '../git/archive.js';
-import { closeShells } from '../git/exec.js';
+import { closeShells, setGitOwner } from '../git/exec.js';
 import { localRunner } from '../agents/runner.js';
 import { Engine } from './engine.js';
 import { drainInbox, InboxWatcher } from './host/inbox.js';
 import { logInternalError } from './internal-error.js';
 import { startHookNotices } from './notify-hook.js';
 import { readJournal, Journal } from './journal.js';
+import { waitForLeftoverGit } from './host/leftover-git.js';
 import { acquireLock, releaseLock } from './host/lock.js';
 import { ensureDir, newRunId } from './host/paths.js';
 import { registerRun } from './host/registry.js';
@@ -72,6 +73,10 @@ export async function openRun(options: OpenRunOptions): Promise<OpenedRun> {
   const runId = resuming?.meta.runId ?? newRunId();
   const locks = lockAll(spec, commonDirs, stateDir, runId, options.warn);
   try {
+    // The dead engine's git calls run on after a kill -9 (a checkout half done): nothing here
+    // touches the repository before they end. Ours are marked so that the next engine can do the same.
+    setGitOwner(runId);
+    if (previous) await waitForLeftoverGit(previous.meta.runId, options.warn);
     if (unfinished && !resuming) await supersede(spec, unfinished, options.warn);
     const paths = resuming?.paths ?? createRun(stateDir, runId, spec.file);
     registerRun({ file: spec.file, stateDir, repos: spec.projects.map((p) => p.path), lastRunId: runId });
@@ -139,6 +144,7 @@ export async function openRun(options: OpenRunOptions): Promise<OpenedRun> {
         journal.close();
         unsubscribe();
         for (const lock of locks) releaseLock(lock);
+        setGitOwner(undefined);
         await closeShells();
         return exitCode;
       },
@@ -148,6 +154,7 @@ export async function openRun(options: OpenRunOptions): Promise<OpenedRun> {
     return { kind: 'open', session };
   } catch (error) {
     for (const lock of locks) releaseLock(lock);
+    setGitOwner(undefined);
     throw error;
   }
 }

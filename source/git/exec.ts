@@ -5,9 +5,9 @@
 // expensive part of a git call), and straight from node only when a shell cannot carry one.
 import { existsSync } from 'node:fs';
 import { execa } from 'execa';
-import { NO_DIRECTORY, runInShell } from './shell-pool.js';
+import { GIT_OWNER_VAR, NO_DIRECTORY, runInShell } from './shell-pool.js';
 
-export { closeShells } from './shell-pool.js';
+export { closeShells, GIT_OWNER_VAR } from './shell-pool.js';
 
 export interface GitResult {
   exitCode: number;
@@ -59,6 +59,7 @@ const FORCED_CONFIG: [string, string][] = [
 export function cleanEnv(base: NodeJS.ProcessEnv = process.env, extra?: Record<string, string>): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...base };
   for (const name of REDIRECTING_VARS) delete env[name];
+  delete env[GIT_OWNER_VAR]; // only fleet's own git calls carry it (gitEnv), never an agent
 
   const raw = env.GIT_CONFIG_COUNT;
   // git rejects a malformed count outright; treat it as "no entries" rather than fail every call.
@@ -133,12 +134,24 @@ export async function gitOk(cwd: string, args: string[], opts: Omit<GitOptions, 
   return result.stdout.trim();
 }
 
+let owner: string | undefined;
+
+/**
+ * Marks every later git call (and whatever git starts: filters, helpers) as this run's engine's,
+ * `FLEET_GIT_OWNER=<run id>/<pid>`, so the engine that resumes the run after a kill -9 can wait
+ * for the calls still in flight (docs/design.md#crash-safety). Undefined stops marking.
+ */
+export function setGitOwner(runId: string | undefined): void {
+  owner = runId === undefined ? undefined : `${runId}/${process.pid}`;
+}
+
 /**
  * Messages in English (fleet parses a few of them), whatever the user's locale. LC_ALL would
  * override LC_MESSAGES, so its value moves to LC_CTYPE and keeps the user's character set.
  */
 function gitEnv(extra: Record<string, string> | undefined): NodeJS.ProcessEnv {
   const env = cleanEnv(process.env, extra);
+  if (owner !== undefined) env[GIT_OWNER_VAR] = owner;
   if (env.LC_ALL) {
     env.LC_CTYPE = env.LC_ALL;
     delete env.LC_ALL;

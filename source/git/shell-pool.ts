@@ -19,6 +19,13 @@ export interface ShellResult {
   stderr: string;
 }
 
+/**
+ * Names the fleet engine whose git call a process is (`<run id>/<engine pid>`, git/exec.ts):
+ * a resuming engine waits for the dead one's (docs/design.md#crash-safety). Set on each call's
+ * git only, never on a shell itself: an idle shell is no git at work.
+ */
+export const GIT_OWNER_VAR = 'FLEET_GIT_OWNER';
+
 /** Exit status of a call whose directory the shell could not enter. */
 export const NO_DIRECTORY = 199;
 const POOL_SIZE = 6;
@@ -179,7 +186,9 @@ function release(shell: Shell): void {
   else idle.push(shell);
 }
 
-function start(env: NodeJS.ProcessEnv): Shell {
+function start(callEnv: NodeJS.ProcessEnv): Shell {
+  const env = { ...callEnv };
+  delete env[GIT_OWNER_VAR];
   // /bin/sh by path: the caller's PATH is for git (a test may empty it), not for the pool.
   const child = spawn('/bin/sh', [], { env, stdio: ['pipe', 'pipe', 'pipe'] });
   const shell: Shell = { child, env, marker: `:fleet-${randomBytes(12).toString('hex')}:`, out: [], err: [], dead: false };

@@ -226,4 +226,30 @@ describe('warm worktrees, adversarially', () => {
     expect(r.git('worktree', 'list', '--porcelain'), out).toContain(`worktree ${mine}\n`);
     expect(readFileSync(join(mine, 'mine.txt'), 'utf8'), out).toBe('the user works here\n');
   });
+
+  it('killed -9 while a warm checkout is half done: the next run merges every task once and archives nothing nobody wrote', async () => {
+    const r = repo();
+    slowCheckoutOf(r, 'b', 3);
+    const flag = join(r.root, 'flag');
+    flags.push(flag);
+    writeFleet(
+      r.dir,
+      'version: 1\nconcurrency: 1\ndefaults: { retries: 0 }\ntasks:\n' +
+        `  - { id: first, run: "${agent('wait-for', flag, 'first.txt')}" }\n` +
+        `  - { id: b, run: "${agent('edit', 'b.txt', 'b')}" }\n`,
+    );
+    const a = spawned(r);
+    await a.waitFor('first: running');
+    await until('b being warmed', () => checkedOut(r, 'fleet/b')); // its files take 3 s to come
+    a.child.kill('SIGKILL');
+    await a.exit;
+    writeFileSync(flag, '');
+    const second = spawned(r);
+    expect(await second.exit, second.out()).toBe(0);
+    const log = r.git('log', '--first-parent', '--format=%B', 'main');
+    for (const id of ['first', 'b']) expect(log.split(`Fleet-Task: ${id}\n`)).toHaveLength(2);
+    expect(r.git('for-each-ref', 'refs/fleet/archive/'), second.out()).toBe('');
+    expect(r.git('for-each-ref', 'refs/heads/fleet/')).toBe('');
+    expect(r.git('worktree', 'list', '--porcelain').match(/^worktree /gm)).toHaveLength(1);
+  });
 });

@@ -1,9 +1,9 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { autoCommit } from '../../source/git/commit.js';
-import { cleanEnv, closeShells, git, gitOk, GitError, isTransientGitError } from '../../source/git/exec.js';
+import { cleanEnv, closeShells, git, GIT_OWNER_VAR, gitOk, GitError, isTransientGitError, setGitOwner } from '../../source/git/exec.js';
 import { inputDir } from '../../source/git/shell-pool.js';
 import { tempRepos } from '../helpers/repo.js';
 
@@ -133,6 +133,35 @@ describe('git()', () => {
       else process.env.GIT_AUTHOR_NAME = saved;
     }
     expect(name(await env())).not.toBe('From Process Env');
+  });
+
+  it("marks every git call of a run's engine, and nothing else: not an agent's environment, not an idle shell", async () => {
+    const repo = newRepo();
+    const gitsEnv = async () => (await gitOk(repo.dir, ['-c', 'alias.env=!env', 'env'])).split('\n');
+    const shellEnvs = () =>
+      execFileSync('ps', ['-o', 'pid=', '--ppid', String(process.pid)], { encoding: 'utf8' })
+        .split('\n')
+        .filter((p) => p.trim())
+        .map((p) => {
+          try {
+            return readFileSync(`/proc/${p.trim()}/environ`, 'latin1');
+          } catch {
+            return ''; // ps itself, gone
+          }
+        });
+    await closeShells();
+    setGitOwner('20260101-000000-abcd');
+    try {
+      expect(await gitsEnv()).toContain(`${GIT_OWNER_VAR}=20260101-000000-abcd/${process.pid}`);
+      expect(shellEnvs().length).toBeGreaterThan(0);
+      for (const env of shellEnvs()) expect(env).not.toContain(GIT_OWNER_VAR);
+      expect(cleanEnv(process.env, { FLEET_TASK_ID: 'x' })[GIT_OWNER_VAR]).toBeUndefined();
+      expect(cleanEnv({ [GIT_OWNER_VAR]: 'inherited/1' })[GIT_OWNER_VAR]).toBeUndefined();
+    } finally {
+      setGitOwner(undefined);
+    }
+    expect((await gitsEnv()).filter((e) => e.startsWith(`${GIT_OWNER_VAR}=`))).toEqual([]);
+    await closeShells();
   });
 
   it('runs more calls at once than it has shells, each with its own result', async () => {
