@@ -43,8 +43,8 @@ describe('a task removed from the fleet file', () => {
     expect(archived).toBeGreaterThan(-1);
     expect(removed).toBeGreaterThan(archived);
 
-    // Put back: a new run (the old one finished) starts it from scratch.
-    writeFleet(r.dir, fleet(first, second));
+    // Put back: a new run (the old one finished) starts it from scratch; nothing of it is in the way.
+    writeFleet(r.dir, fleet(second));
     const fresh = await runFleet(r.dir, { fresh: true });
     expect(fresh.code, fresh.out + fresh.err).toBe(0);
     expect(r.git('show', 'main:README.md')).toBe('second title');
