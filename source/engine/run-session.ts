@@ -89,7 +89,7 @@ export async function openRun(options: OpenRunOptions): Promise<OpenedRun> {
     for (const e of events) engine.emit(e);
     await removeTasks(engine, removed, options.warn);
     const resumeFrom = await resumeInterrupted(engine, store.state);
-    await drainInbox(engine, paths.inbox);
+    await drainInbox(engine, paths.inbox, (lines) => lines.forEach((line) => options.warn(`fleet: recorded action not applied: ${line}`)));
     const inbox = new InboxWatcher(engine, paths.inbox);
     inbox.start();
     const signals = stopOnSignals(options.signal);
