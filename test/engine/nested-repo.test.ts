@@ -22,6 +22,7 @@ async function failedWithNestedRepo(): Promise<{ r: TempRepo; worktree: string; 
   expect(first.code, first.out).toBe(1);
   const state = await lastRun(r.dir);
   expect(state.tasks.nested!.failure?.phase).toBe('commit');
+  expect(state.tasks.nested!.failure?.message).toContain('sub2/ is a git repository with nothing committed');
   return { r, worktree: state.tasks.nested!.worktree!, runId: state.runId };
 }
 
