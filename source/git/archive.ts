@@ -5,6 +5,7 @@ import { existsSync } from 'node:fs';
 import { copyFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
+import { NO_COMMIT_CHECKED_OUT } from './commit.js';
 import { git, GitError, gitOk } from './exec.js';
 import { commitTree } from './merge.js';
 import { createRef, deleteRef, readRef } from './refs.js';
@@ -51,9 +52,6 @@ async function snapshotTree(worktree: string, head: string | undefined): Promise
     await rm(`${tmpIndex}.lock`, { force: true });
   }
 }
-
-/** What `git add` says of an untracked directory holding a repository with no commit yet. */
-const NO_COMMIT_CHECKED_OUT = /^error: '(.+?)\/?' does not have a commit checked out$/m;
 
 /**
  * `add -A` into the index `env` names. An embedded repository without a commit (an agent's

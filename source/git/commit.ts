@@ -35,7 +35,16 @@ export async function autoCommit(
   identityOf = worktree,
 ): Promise<{ committed: boolean; tip: string }> {
   const excludes = excludeSpecs(excludePaths);
-  await gitOk(worktree, ['add', '-A', '--', '.', ...excludes]);
+  const addArgs = ['add', '-A', '--', '.', ...excludes];
+  const added = await git(worktree, addArgs);
+  if (added.exitCode !== 0) {
+    const embedded = NO_COMMIT_CHECKED_OUT.exec(added.stderr)?.[1];
+    if (embedded === undefined) throw new GitError(addArgs, added.exitCode, added.stderr);
+    throw new Error(
+      `${embedded}/ is a git repository with nothing committed (an embedded \`git init\`), and git cannot commit it into the task's branch; ` +
+        'retry or discard the task (its files are archived either way)',
+    );
+  }
   if (excludes.length > 0) {
     // An agent may have force-added a copied .env itself: take those paths back out of the index.
     await gitOk(worktree, ['reset', '--quiet', '--', ...excludes.map((s) => s.replace(':(exclude,literal)', ':(literal)'))]);
@@ -56,6 +65,9 @@ export async function autoCommit(
   const tip = (branch && (await looseRef(identityOf, branch))) || (await gitOk(worktree, ['rev-parse', '--verify', 'HEAD']));
   return { committed, tip };
 }
+
+/** What `git add` says of an untracked directory holding a repository with no commit yet. */
+export const NO_COMMIT_CHECKED_OUT = /^error: '(.+?)\/?' does not have a commit checked out$/m;
 
 /** What `git commit` prints (on stdout, exit 1) when the index matches HEAD. */
 const NOTHING_STAGED = /^(nothing to commit|nothing added to commit|no changes added to commit)/m;
