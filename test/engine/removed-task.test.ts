@@ -70,4 +70,22 @@ describe('a task removed from the fleet file', () => {
     expect(r.git('show', 'main:README.md')).toBe('second title');
     expect(existsSync(join(r.root, 'repo.worktrees', 'second'))).toBe(false);
   });
+
+  it('with best-of-N candidates that all failed has each candidate archived and removed', async () => {
+    const r = repo();
+    const feat = `  - { id: feat, candidates: 2, run: "${agent('by-candidate', 'out.txt', '0')}" }\n`;
+    const check = 'version: 1\nconcurrency: 2\ndefaults: { check: "! git grep -q TODO", retries: 0 }\ntasks:\n';
+    writeFleet(r.dir, check + feat + first);
+    expect((await runFleet(r.dir)).code).toBe(1);
+    expect(r.git('for-each-ref', '--format=%(refname)', 'refs/heads/fleet/')).toContain('refs/heads/fleet/feat@');
+
+    writeFleet(r.dir, check + first);
+    const resumed = await runFleet(r.dir);
+    expect(resumed.code, resumed.out + resumed.err).toBe(0);
+    const archives = r.git('for-each-ref', '--format=%(refname)', 'refs/fleet/archive/feat/').split('\n').filter(Boolean);
+    expect(archives).toHaveLength(2);
+    expect(archives.map((a) => r.git('show', `${a}:out.txt`))).toEqual(['candidate 1 TODO', 'candidate 2 TODO']);
+    expect(r.git('for-each-ref', 'refs/heads/fleet/')).toBe('');
+    expect(r.git('worktree', 'list', '--porcelain').match(/^worktree /gm)).toHaveLength(1);
+  });
 });
