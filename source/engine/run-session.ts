@@ -2,11 +2,9 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FleetEvent } from '../core/events.js';
 import type { FleetSpec } from '../core/fleet.js';
-import { archiveRef, branchName, worktreePath } from '../core/names.js';
 import { runExitCode } from '../core/selectors.js';
 import { replay, type RunState } from '../core/state.js';
 import { UserError } from '../core/user-error.js';
-import { archiveAndRemove } from '../git/archive.js';
 import { closeShells, setGitOwner } from '../git/exec.js';
 import { localRunner } from '../agents/runner.js';
 import { Engine } from './engine.js';
@@ -24,8 +22,8 @@ import { EngineServer } from './host/server.js';
 import { socketPathFor } from './host/socket-path.js';
 import { appendToStoppedRun } from './host/stopped-run.js';
 import { Store } from './store.js';
-import { syncTasks } from './sync-tasks.js';
-import { removeWarm } from './worktrees/task-worktree.js';
+import { removeTasks, syncTasks } from './sync-tasks.js';
+import { retireTask } from './worktrees/retire.js';
 
 export type StopSignal = 'SIGINT' | 'SIGTERM';
 
@@ -94,9 +92,9 @@ export async function openRun(options: OpenRunOptions): Promise<OpenedRun> {
     engine.emit({ type: 'run_started', runId, file: spec.file, resumed: resuming !== undefined, pid: process.pid, ...(budget && { budget }) });
     const { events, removed } = syncTasks(spec, store.state);
     for (const e of events) engine.emit(e);
-    for (const key of removed) engine.emit({ type: 'task_removed', key });
+    await removeTasks(engine, removed, options.warn);
     const resumeFrom = await resumeInterrupted(engine, store.state);
-    await drainInbox(engine, paths.inbox);
+    await drainInbox(engine, paths.inbox, (lines) => lines.forEach((line) => options.warn(`fleet: recorded action not applied: ${line}`)));
     const inbox = new InboxWatcher(engine, paths.inbox);
     inbox.start();
     const signals = stopOnSignals(options.signal);
@@ -204,24 +202,26 @@ function ownBranchesOf(state: RunState): (project: string) => Set<string> {
   return (project) => new Set(state.order.map((k) => state.tasks[k]!).filter((t) => t.project === project).map((t) => t.id));
 }
 
-/** `--fresh`: the old run's unmerged work is archived, its worktrees and branches removed, and it ends as superseded. */
+/**
+ * `--fresh`: the old run's unmerged work is archived, its worktrees and branches removed, and it
+ * ends as superseded. Work that cannot be archived stops the new run before anything is removed
+ * of that task: a user error naming the task, never a crash.
+ */
 async function supersede(spec: FleetSpec, previous: RunSummary, warn: (line: string) => void): Promise<void> {
+  const runId = previous.meta.runId;
   for (const key of previous.state.order) {
     const t = previous.state.tasks[key]!;
     const project = spec.projects.find((p) => p.name === t.project);
     if (!project) continue;
-    if (t.attempt === 0) {
-      if (t.warm) await removeWarm(project.path, { runId: previous.meta.runId, id: t.id, key, base: t.base, worktree: t.warm.path, branch: t.warm.branch });
-      continue;
-    }
-    await localRunner.killTask(t.pid, { runId: previous.meta.runId, project: t.project, taskId: t.id });
-    const archived = await archiveAndRemove(project.path, {
-      worktree: t.worktree ?? worktreePath(project.worktreeDir, t.id),
-      branch: branchName(t.id),
-      ref: archiveRef(t.id, previous.meta.runId, t.attempt),
-      message: `fleet: archive of ${key} attempt ${t.attempt} (run superseded)`,
+    const kept = await retireTask(t, { runner: localRunner, project, runId, why: 'run superseded', naming: 'attempt', dropRunRefs: false }).catch((error: Error) => {
+      throw new UserError(
+        `cannot start over: ${key} of run ${runId} could not be archived, so nothing of it was removed: ${error.message}`,
+        `its worktree and branch are as they were; fix what the message names, then \`fleet run --fresh\` again`,
+        3,
+      );
     });
-    if (archived) warn(`fleet: archived ${key} of run ${previous.meta.runId} at ${archived}`);
+    if (kept.attempt) warn(`fleet: archived ${key} of run ${runId} at ${kept.attempt}`);
+    for (const c of kept.candidates) warn(`fleet: archived ${key} candidate ${c.n} of run ${runId} at ${c.ref}`);
   }
   appendToStoppedRun(previous.paths, [{ type: 'run_stopped', at: Date.now(), reason: 'superseded', exitCode: runExitCode(previous.state) }]);
 }

@@ -5,7 +5,8 @@ import { existsSync } from 'node:fs';
 import { copyFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { gitOk } from './exec.js';
+import { NO_COMMIT_CHECKED_OUT } from './commit.js';
+import { git, GitError, gitOk } from './exec.js';
 import { commitTree } from './merge.js';
 import { createRef, deleteRef, readRef } from './refs.js';
 import { isAncestor, isWorktreeClean, revParse, treeOf } from './repo.js';
@@ -44,8 +45,47 @@ async function snapshotTree(worktree: string, head: string | undefined): Promise
   try {
     if (existsSync(realIndex)) await copyFile(realIndex, tmpIndex);
     else await gitOk(worktree, ['read-tree', ...(head ? [head] : ['--empty'])], { env });
-    await gitOk(worktree, ['-c', 'core.splitIndex=false', 'add', '-A', '--', '.'], { env });
+    await addAll(worktree, [], env, (dir) => plainTree(gitDir, join(worktree, dir)));
     return await gitOk(worktree, ['write-tree'], { env });
+  } finally {
+    await rm(tmpIndex, { force: true });
+    await rm(`${tmpIndex}.lock`, { force: true });
+  }
+}
+
+/**
+ * `add -A` into the index `env` names. An embedded repository without a commit (an agent's
+ * `git init` with nothing committed) makes git refuse the whole add: each one found is left out
+ * of the add, and its files go in as plain files instead (`plainTree`, read in under its path),
+ * so the snapshot keeps them. (One with a commit is added as git adds it: a gitlink.)
+ */
+async function addAll(cwd: string, gitArgs: string[], env: Record<string, string>, plainTree: (dir: string) => Promise<string>): Promise<void> {
+  const embedded: string[] = [];
+  for (;;) {
+    const excludes = embedded.map((dir) => `:(exclude,literal)${dir}`);
+    const args = [...gitArgs, '-c', 'core.splitIndex=false', 'add', '-A', '--', '.', ...excludes];
+    const r = await git(cwd, args, { env });
+    if (r.exitCode === 0) break;
+    const dir = NO_COMMIT_CHECKED_OUT.exec(r.stderr)?.[1];
+    if (dir === undefined || embedded.includes(dir)) throw new GitError(args, r.exitCode, r.stderr);
+    embedded.push(dir);
+  }
+  for (const dir of embedded) await gitOk(cwd, [...gitArgs, 'read-tree', `--prefix=${dir}/`, await plainTree(dir)], { env });
+}
+
+/**
+ * The files of the embedded repository at `dir` as a tree of plain files, written to the task's
+ * object store: `add -A` with `dir` as the work tree (its own `.git` is never added) into an
+ * index of its own. Sparse checkout is off: its patterns are about the task's paths, not these.
+ */
+async function plainTree(gitDir: string, dir: string): Promise<string> {
+  const tmpIndex = join(gitDir, `fleet-snapshot-${process.pid}-${randomBytes(4).toString('hex')}.index`);
+  const env = { GIT_INDEX_FILE: tmpIndex };
+  const gitArgs = [`--git-dir=${gitDir}`, `--work-tree=${dir}`, '-c', 'core.sparseCheckout=false'];
+  try {
+    await gitOk(dir, [...gitArgs, 'read-tree', '--empty'], { env });
+    await addAll(dir, gitArgs, env, (inner) => plainTree(gitDir, join(dir, inner)));
+    return await gitOk(dir, [...gitArgs, 'write-tree'], { env });
   } finally {
     await rm(tmpIndex, { force: true });
     await rm(`${tmpIndex}.lock`, { force: true });

@@ -39,7 +39,14 @@ export async function autoCommit(
   const added = await git(worktree, addArgs);
   // git 2.39 exits 1 when an exclude pathspec names an ignored path (a copied .env, the usual
   // case), after staging everything else: only that complaint is not a failure.
-  if (added.exitCode !== 0 && !(added.exitCode === 1 && onlyIgnoredPaths(added.stderr))) throw new GitError(addArgs, added.exitCode, added.stderr);
+  if (added.exitCode !== 0 && !(added.exitCode === 1 && onlyIgnoredPaths(added.stderr))) {
+    const embedded = NO_COMMIT_CHECKED_OUT.exec(added.stderr)?.[1];
+    if (embedded === undefined) throw new GitError(addArgs, added.exitCode, added.stderr);
+    throw new Error(
+      `${embedded}/ is a git repository with nothing committed (an embedded \`git init\`), and git cannot commit it into the task's branch; ` +
+        'retry or discard the task (its files are archived either way)',
+    );
+  }
   if (excludes.length > 0) {
     // An agent may have force-added a copied .env itself: take those paths back out of the index.
     await gitOk(worktree, ['reset', '--quiet', '--', ...excludes.map((s) => s.replace(':(exclude,literal)', ':(literal)'))]);
@@ -66,6 +73,9 @@ function onlyIgnoredPaths(stderr: string): boolean {
   const lines = stderr.split('\n').filter((l) => l.trim() !== '');
   return /^The following paths are ignored by one of your \.gitignore files:$/.test(lines[0] ?? '') && !lines.some((l) => /^(fatal|error):/.test(l));
 }
+
+/** What `git add` says of an untracked directory holding a repository with no commit yet. */
+export const NO_COMMIT_CHECKED_OUT = /^error: '(.+?)\/?' does not have a commit checked out$/m;
 
 /** What `git commit` prints (on stdout, exit 1) when the index matches HEAD. */
 const NOTHING_STAGED = /^(nothing to commit|nothing added to commit|no changes added to commit)/m;

@@ -292,6 +292,23 @@ describe('pausing', () => {
   });
 });
 
+describe('an action recorded on a stopped run that fails when the run resumes', () => {
+  it('is said in the run\'s output, not only in the inbox answer', async () => {
+    const r = repo();
+    writeFleet(r.dir, `version: 1\ndefaults: { retries: 0 }\ntasks:\n  - { id: broken, run: "${agent('fail')}" }\n`);
+    expect((await runFleet(r.dir)).code).toBe(1);
+    const run = await lastRun(r.dir);
+    // Something else already holds the archive name with other content: the discard must refuse.
+    r.git('update-ref', `refs/fleet/archive/broken/${run.runId}-1`, r.git('commit-tree', '-m', 'other', r.git('mktree', '--missing')));
+    expect((await fleetCli(r.dir, 'discard', 'broken')).code).toBe(0);
+
+    const resumed = await runFleet(r.dir);
+    expect(resumed.code).toBe(1);
+    expect(resumed.err).toContain('discard broken failed: Archive ref');
+    expect((await lastRun(r.dir)).tasks.broken!.state).toBe('failed');
+  });
+});
+
 describe('fleet status', () => {
   it('says so when base no longer contains a merged task', async () => {
     const r = repo();

@@ -72,6 +72,48 @@ describe('snapshotWorktree', () => {
   });
 });
 
+/** An embedded repository without a commit, with another inside it: `git add -A` refuses both. */
+function nestedRepos(repo: TempRepo, wt: string): void {
+  mkdirSync(join(wt, 'sub', 'deeper'), { recursive: true });
+  repo.git('-C', join(wt, 'sub'), 'init', '-q');
+  writeFileSync(join(wt, 'sub', 'n.txt'), 'nested\n');
+  writeFileSync(join(wt, 'sub', '.gitignore'), 'skip.tmp\n');
+  writeFileSync(join(wt, 'sub', 'skip.tmp'), 'ignored in sub\n');
+  repo.git('-C', join(wt, 'sub', 'deeper'), 'init', '-q');
+  writeFileSync(join(wt, 'sub', 'deeper', 'd.txt'), 'deeper\n');
+  writeFileSync(join(wt, 'top.txt'), 'top\n');
+}
+
+describe('snapshotWorktree with embedded repositories', () => {
+  it('keeps the files of an embedded repository without a commit as plain files, and leaves the worktree as it was', async () => {
+    const repo = newRepo({ files });
+    const wt = await taskWorktree(repo);
+    nestedRepos(repo, wt);
+    const statusBefore = repo.git('-C', wt, 'status', '--porcelain', '--untracked-files=all');
+
+    const snap = await snapshotWorktree(wt, 'fleet: snapshot of a');
+
+    expect(repo.git('-C', wt, 'status', '--porcelain', '--untracked-files=all')).toBe(statusBefore);
+    expect(repo.git('show', `${snap}:top.txt`)).toBe('top');
+    expect(repo.git('show', `${snap}:sub/n.txt`)).toBe('nested');
+    expect(repo.git('show', `${snap}:sub/deeper/d.txt`)).toBe('deeper');
+    const tree = repo.git('ls-tree', '-r', '--name-only', snap).split('\n');
+    expect(tree).not.toContain('sub/skip.tmp');
+    expect(tree.filter((p) => p.includes('.git/'))).toEqual([]);
+  });
+
+  it('lets archiveAndRemove archive and remove such a worktree', async () => {
+    const repo = newRepo({ files });
+    const wt = await taskWorktree(repo);
+    nestedRepos(repo, wt);
+    const ref = await archiveAndRemove(repo.dir, { worktree: wt, branch: 'fleet/a', ref: 'refs/fleet/archive/a/x-1', message: 'x' });
+    expect(ref).toBe('refs/fleet/archive/a/x-1');
+    expect(repo.git('show', `${ref}:sub/deeper/d.txt`)).toBe('deeper');
+    expect(existsSync(wt)).toBe(false);
+    expect(repo.git('branch', '--list', 'fleet/a')).toBe('');
+  });
+});
+
 describe('archiveAndRemove', () => {
   it('leaves an archive ref and no worktree or branch, and the archive restores the files', async () => {
     const repo = newRepo({ files });

@@ -119,10 +119,15 @@ function validComments(comments: unknown): RevisionComment[] {
   );
 }
 
-/** Applies every waiting request, one at a time, answering each. */
-export async function drainInbox(engine: Engine, inbox: string): Promise<void> {
+/**
+ * Applies every waiting request, one at a time, answering each. `failed` hears the lines of each
+ * answer that is not ok: a request recorded on a stopped run has nobody waiting for its answer, so
+ * the resuming run says it on its own output.
+ */
+export async function drainInbox(engine: Engine, inbox: string, failed?: (lines: string[]) => void): Promise<void> {
   for (const request of pendingRequests(inbox)) {
     const result = await applyRequest(engine, request);
+    if (!result.ok) failed?.(result.lines);
     writeFileAtomic(resultPath(inbox, request.id), JSON.stringify(result));
     try {
       unlinkSync(join(inbox, `${request.id}.json`));

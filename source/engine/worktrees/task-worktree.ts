@@ -180,7 +180,8 @@ async function stillWarm(repo: string, warm: { runId: string; key: string; workt
   return there === undefined || there.locked === lockReason(warm.runId, warm.key);
 }
 
-async function freeArchiveRef(repo: string, id: string, runId: string): Promise<string> {
+/** The first free `refs/fleet/archive/<id>/<run>-clean[-n]`: work kept outside any attempt's name. */
+export async function freeArchiveRef(repo: string, id: string, runId: string): Promise<string> {
   let n = 1;
   while ((await readRef(repo, cleanArchiveRef(id, runId, n))) !== undefined) n++;
   return cleanArchiveRef(id, runId, n);
