@@ -56,8 +56,10 @@ async function snapshotTree(worktree: string, head: string | undefined): Promise
 /**
  * `add -A` into the index `env` names. An embedded repository without a commit (an agent's
  * `git init` with nothing committed) makes git refuse the whole add: each one found is left out
- * of the add, and its files go in as plain files instead (`plainTree`, read in under its path),
- * so the snapshot keeps them. (One with a commit is added as git adds it: a gitlink.)
+ * of the add. One with a commit goes in as a gitlink, a commit only its own `.git` holds, which
+ * removing the worktree deletes: each one the project does not declare in `.gitmodules` is taken
+ * out again. The files of both go in as plain files instead (`plainTree`, read in under its
+ * path), so the snapshot keeps them. A declared submodule stays a gitlink.
  */
 async function addAll(cwd: string, gitArgs: string[], env: Record<string, string>, plainTree: (dir: string) => Promise<string>): Promise<void> {
   const embedded: string[] = [];
@@ -70,7 +72,22 @@ async function addAll(cwd: string, gitArgs: string[], env: Record<string, string
     if (dir === undefined || embedded.includes(dir)) throw new GitError(args, r.exitCode, r.stderr);
     embedded.push(dir);
   }
+  for (const dir of await undeclaredGitlinks(cwd, gitArgs, env)) {
+    await gitOk(cwd, [...gitArgs, 'update-index', '--force-remove', '--', dir], { env });
+    embedded.push(dir);
+  }
   for (const dir of embedded) await gitOk(cwd, [...gitArgs, 'read-tree', `--prefix=${dir}/`, await plainTree(dir)], { env });
+}
+
+/** Gitlinks in the index `env` names that `cwd`'s `.gitmodules` does not declare: repositories an agent made. */
+async function undeclaredGitlinks(cwd: string, gitArgs: string[], env: Record<string, string>): Promise<string[]> {
+  const staged = await git(cwd, [...gitArgs, 'ls-files', '--stage', '-z'], { env, raw: true });
+  if (staged.exitCode !== 0) throw new GitError(['ls-files', '--stage'], staged.exitCode, staged.stderr);
+  const links = staged.stdout.split('\0').filter((e) => e.startsWith('160000 ')).map((e) => e.slice(e.indexOf('\t') + 1));
+  if (links.length === 0 || !existsSync(join(cwd, '.gitmodules'))) return links;
+  const declared = await git(cwd, ['config', '--file', '.gitmodules', '--null', '--get-regexp', '\\.path$']);
+  const paths = new Set(declared.stdout.split('\0').map((e) => e.slice(e.indexOf('\n') + 1).replace(/\/+$/, '')));
+  return links.filter((link) => !paths.has(link));
 }
 
 /**

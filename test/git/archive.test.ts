@@ -102,6 +102,28 @@ describe('snapshotWorktree with embedded repositories', () => {
     expect(tree.filter((p) => p.includes('.git/'))).toEqual([]);
   });
 
+  it('keeps the files of an embedded repository with a commit as plain files too, and a declared submodule as a gitlink', async () => {
+    const repo = newRepo({ files });
+    const wt = await taskWorktree(repo);
+    const commitIn = (dir: string, file: string) => {
+      mkdirSync(join(wt, dir), { recursive: true });
+      repo.git('-C', join(wt, dir), 'init', '-q');
+      writeFileSync(join(wt, dir, file), `${file} of ${dir}\n`);
+      repo.git('-C', join(wt, dir), 'add', file);
+      repo.git('-C', join(wt, dir), 'commit', '-qm', `in ${dir}`);
+      return repo.git('-C', join(wt, dir), 'rev-parse', 'HEAD');
+    };
+    commitIn('made', 'm.txt');
+    const declared = commitIn('libs/a', 'a.txt');
+    writeFileSync(join(wt, '.gitmodules'), '[submodule "a"]\n\tpath = libs/a\n\turl = ../a\n');
+
+    const snap = await snapshotWorktree(wt, 'fleet: snapshot of a');
+
+    expect(repo.git('show', `${snap}:made/m.txt`)).toBe('m.txt of made');
+    expect(repo.git('ls-tree', snap, 'made')).toMatch(/^040000 tree /);
+    expect(repo.git('ls-tree', snap, 'libs/a')).toBe(`160000 commit ${declared}\tlibs/a`);
+  });
+
   it('lets archiveAndRemove archive and remove such a worktree', async () => {
     const repo = newRepo({ files });
     const wt = await taskWorktree(repo);
