@@ -307,6 +307,19 @@ describe('an action recorded on a stopped run that fails when the run resumes', 
     expect(resumed.err).toContain('discard broken failed: Archive ref');
     expect((await lastRun(r.dir)).tasks.broken!.state).toBe('failed');
   });
+
+  it('says only the keys it could not be applied to, when it names several', async () => {
+    const r = repo();
+    writeFleet(r.dir, `version: 1\ndefaults: { retries: 0 }\ntasks:\n  - { id: a, run: "echo a > a.txt", approve: true }\n`);
+    expect((await runFleet(r.dir)).code).toBe(1);
+    expect((await fleetCli(r.dir, 'approve', 'a', 'a')).code).toBe(0);
+
+    const resumed = await runFleet(r.dir);
+    const said = resumed.err.split('\n').filter((l) => l.includes('not applied'));
+    expect(said).toHaveLength(1);
+    expect(said[0]).toContain('cannot approve a');
+    expect(r.git('show', 'main:a.txt')).toBe('a');
+  });
 });
 
 describe('fleet status', () => {

@@ -30,6 +30,8 @@ export interface ActionResult {
   /** Not applied because the action does not fit the task now (the CLI exits 2, as for a stopped run). */
   refused?: boolean;
   lines: string[];
+  /** Of `lines`, those of the keys it could not be applied to (a request may name several). */
+  failed?: string[];
 }
 
 export function postRequest(inbox: string, action: ActionRequest['action'], keys: string[], extra: Pick<ActionRequest, 'candidate' | 'budget' | 'comments'> = {}): ActionRequest {
@@ -95,18 +97,19 @@ export async function applyRequest(engine: Engine, request: ActionRequest): Prom
   }
   if (!(TASK_ACTIONS as readonly string[]).includes(request.action)) return { ok: false, lines: [`unknown action ${request.action}`] };
   const lines: string[] = [];
-  let ok = true;
+  const failed: string[] = [];
   let refused = false;
   for (const key of request.keys) {
     try {
       lines.push(await engine.track(applyAction(engine, request.action, key, { candidate: request.candidate, comments: validComments(request.comments) })));
     } catch (error) {
-      ok = false;
       refused ||= error instanceof ActionRefused;
-      lines.push(error instanceof ActionRefused ? error.message : `${request.action} ${key} failed: ${(error as Error).message}`);
+      failed.push(error instanceof ActionRefused ? error.message : `${request.action} ${key} failed: ${(error as Error).message}`);
+      lines.push(failed.at(-1)!);
     }
   }
-  return refused ? { ok, refused, lines } : { ok, lines };
+  if (failed.length === 0) return { ok: true, lines };
+  return refused ? { ok: false, refused, lines, failed } : { ok: false, lines, failed };
 }
 
 /** Comments as another process wrote them: only well-formed ones reach the agent. */
@@ -127,7 +130,7 @@ function validComments(comments: unknown): RevisionComment[] {
 export async function drainInbox(engine: Engine, inbox: string, failed?: (lines: string[]) => void): Promise<void> {
   for (const request of pendingRequests(inbox)) {
     const result = await applyRequest(engine, request);
-    if (!result.ok) failed?.(result.lines);
+    if (!result.ok) failed?.(result.failed ?? result.lines);
     writeFileAtomic(resultPath(inbox, request.id), JSON.stringify(result));
     try {
       unlinkSync(join(inbox, `${request.id}.json`));
