@@ -33,6 +33,9 @@ describe('the fleet command line', () => {
     // A run cap in tokens is whole, as in the fleet file.
     const fraction = await fleet(process.cwd(), 'budget', '--tokens', '1.5');
     expect([fraction.code, fraction.err.includes('expected a whole number of tokens from 1')]).toEqual([2, true]);
+    // Past 2^53 a number is not exact: a usage error like any other, not an internal one.
+    const huge = await fleet(process.cwd(), 'diff', 'x', '--attempt', '100000000000000000000');
+    expect([huge.code, huge.err.includes('expected a whole number from 1'), huge.err.includes('internal error')]).toEqual([2, true, false]);
   });
 
   it('validate reports a config error with its position and exits 2, without a stack trace', async () => {

@@ -21,7 +21,8 @@ export const ACTION_HELP: Record<TaskAction, string> = {
 export function wholeNumber(min: number, max = Infinity, what = 'a whole number'): (value: string) => number {
   return (value) => {
     const n = Number(value);
-    if (!Number.isInteger(n) || n < min || n > max) {
+    // Past 2^53 a number is no longer exact: "whole" cannot be promised, so it is refused as one.
+    if (!Number.isSafeInteger(n) || n < min || n > max) {
       throw new InvalidArgumentError(`expected ${what} from ${min}${max === Infinity ? '' : ` to ${max}`}`);
     }
     return n;
