@@ -8,6 +8,10 @@ import { UserError } from './support/user-error.js';
 
 /** `fleet attach`: the UI for a run whose engine is still going (local or over a new SSH login). */
 export async function attachCommand(options: { file?: string }): Promise<number> {
+  // The UI reads keys in raw mode and draws a full screen: without a terminal Ink only complains.
+  if (process.stdin.isTTY !== true || process.stdout.isTTY !== true) {
+    throw new UserError('fleet attach needs a terminal on both its input and its output', '`fleet status` prints the run\'s state without one', 2);
+  }
   const run = await findRun(options.file);
   const socketFile = join(runPaths(run.stateDir, run.meta.runId).runDir, 'socket');
   if (!run.live || !existsSync(socketFile)) {

@@ -38,6 +38,13 @@ describe('the fleet command line', () => {
     expect([huge.code, huge.err.includes('expected a whole number from 1'), huge.err.includes('internal error')]).toEqual([2, true, false]);
   });
 
+  it('attach without a terminal says so at once, exit 2, and draws nothing', async () => {
+    const r = await fleet(process.cwd(), 'attach');
+    expect(r.code).toBe(2);
+    expect(r.err).toContain('fleet attach needs a terminal on both its input and its output');
+    expect(r.out + r.err).not.toContain('\x1b');
+  });
+
   it('validate reports a config error with its position and exits 2, without a stack trace', async () => {
     const r = repo();
     writeFleet(r.dir, 'version: 1\ntasks:\n  - id: a\n    prompt: x\n    depends_on: [b]\n');
