@@ -2,7 +2,7 @@
 // settings merged (task > project > defaults > built-in), agents looked up, dependencies checked.
 import { statSync, realpathSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { basename, resolve } from 'node:path';
+import { basename, isAbsolute, join, relative, resolve } from 'node:path';
 import type { AgentSpec, FleetSpec, ProjectSpec, SourcePosition, TaskSpec } from '../core/fleet.js';
 import { taskKey } from '../core/fleet.js';
 import { PRESETS } from '../core/presets.js';
@@ -253,7 +253,17 @@ function resolveTask(
     if (raw.run === undefined) for (const name of new Set(raw.agents ?? [agent.value])) checkModelFlag(agents[name], model.from!, issues);
   }
   resolveCandidates(raw, path, task, agents, issues);
+  checkWorktreePath(raw.id, source.project, path, issues);
   return task;
+}
+
+/** `worktrees: ..` and a task named after the repository's directory would make the user's checkout the task's worktree. */
+function checkWorktreePath(id: string, project: ProjectSpec, path: PathSegment[], issues: DraftIssue[]): void {
+  const worktree = join(project.worktreeDir, id);
+  const toRepo = relative(worktree, project.path);
+  if (toRepo.startsWith('..') || isAbsolute(toRepo)) return;
+  const hint = 'rename the task, or give worktrees a directory of their own';
+  issues.push({ path: [...path, 'id'], at: 'value', message: `its worktree ${quote(worktree)} would be the repository of project ${quote(project.name)}, or hold it`, hint });
 }
 
 function checkModelFlag(agent: AgentSpec | undefined, at: PathSegment[], issues: DraftIssue[]): void {

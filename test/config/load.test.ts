@@ -277,6 +277,13 @@ describe('a valid file without projects', () => {
     ]);
   });
 
+  it("refuses a task whose worktree would be the repository: worktrees beside it and the repository's own name", () => {
+    const repo = join(root, 'shop');
+    mkdirSync(repo, { recursive: true });
+    const issues = issuesOf(() => parseFleetText('version: 1\ndefaults: { worktrees: .. }\ntasks: [{ id: shop, run: x }, { id: fine, run: y }]\n', join(repo, 'fleet.yaml')));
+    expect(issues.map((i) => `${i.path}: ${i.message}`)).toEqual([`tasks[0].id: its worktree "${repo}" would be the repository of project "shop", or hold it`]);
+  });
+
   it('puts worktrees where defaults.worktrees says, relative to the repository', () => {
     const spec = parseFleetText('version: 1\ndefaults: { worktrees: .fleet/trees }\ntasks: [{ id: a, run: x }]\n', join(root, 'fleet.yaml'));
     expect(spec.projects).toEqual([project({ name: root.split('/').pop()!, path: root, worktreeDir: join(root, '.fleet', 'trees'), queue: spec.projects[0]!.queue })]);
