@@ -87,6 +87,8 @@ export type FleetEvent = At &
         tail: string;
         willRetry: boolean;
       }
+    /** The user asked for a resolve; journaled before it waits for a slot, so a crash does not lose it. */
+    | { type: 'resolve_requested'; key: string }
     | { type: 'resolve_started'; key: string; attempt: number; base: string; paths: string[] }
     | { type: 'merge_started'; key: string; base: string }
     | { type: 'merge_waiting'; key: string; reason: string }

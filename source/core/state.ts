@@ -55,6 +55,8 @@ export interface TaskRecord extends TaskInfo {
   predictedConflicts?: string[];
   cleanupPending?: string;
   interrupted?: boolean;
+  /** A resolve the user asked for that has not started yet (it waits for a slot). */
+  resolveRequested?: boolean;
   archives: string[];
   /** The merge-queue batch the task is in while merging (docs/merge-queue.md). */
   batch?: BatchInfo;
@@ -182,10 +184,13 @@ export function reduce(state: RunState, event: FleetEvent): RunState {
         interrupted: undefined,
         agentProgress: undefined,
         picked: undefined,
+        resolveRequested: undefined,
         sessionId: undefined,
       });
+    case 'resolve_requested':
+      return patchTask(state, event.key, { resolveRequested: true });
     case 'resolve_started':
-      return patchTask(state, event.key, { ...enter('preparing', at), review: undefined, candidate: undefined, failure: undefined, waitReason: undefined });
+      return patchTask(state, event.key, { ...enter('preparing', at), review: undefined, candidate: undefined, failure: undefined, waitReason: undefined, resolveRequested: undefined });
     case 'worktree_ready':
       return patchTask(state, event.key, { worktree: event.path, branch: event.branch, baseSha: event.baseSha, warm: undefined });
     case 'worktree_warming':

@@ -65,6 +65,8 @@ export async function applyAction(engine: Engine, action: TaskAction, key: strin
       return `${key}: ${n} sent; its agent revises the change in the same worktree, then it is checked and ${then} as usual`;
     }
     case 'resolve':
+      if (record.resolveRequested) refuse('a resolve is already requested');
+      ctx.emit({ type: 'resolve_requested', key });
       if (!engine.schedule(key, { startAt: 'resolve', forced: true })) refuse('it is already scheduled');
       return `${key}: merging ${ctx.task(key).base} into its branch; the agent resolves ${record.review?.paths.join(', ')}`;
     case 'approve':

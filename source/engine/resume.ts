@@ -31,6 +31,9 @@ export async function resumeInterrupted(engine: Engine, state: RunState): Promis
       await ctx.runner.killTask(t.pid, owner);
       clearStaleIndexLock(ctx, t);
       resume.set(key, { startAt: t.state === 'preparing' ? 'setup' : t.state === 'running' ? 'agent' : 'check', forced: true });
+    } else if (t.state === 'review' && t.resolveRequested) {
+      // Asked for and answered, but the crash came before it had a slot: it still happens.
+      resume.set(key, { startAt: 'resolve', forced: true });
     } else if (t.state === 'merged' && t.cleanupPending) {
       await engine.queueFor(spec).cleanup(spec, t);
     } else if (t.state === 'merging') {

@@ -6,6 +6,7 @@ import type { RunState } from '../../source/core/state.js';
 import { runPaths, stateDirFor } from '../../source/engine/host/paths.js';
 import { createTempRepo, tempRepos } from '../helpers/repo.js';
 import { agent, fleetCli, lastRun, runFleet, startRun, writeFleet } from '../helpers/fleet.js';
+import { startFleet } from '../helpers/cli-process.js';
 
 const repo = tempRepos();
 
@@ -247,6 +248,34 @@ tasks:
     expect(r.git('log', '--format=%s', 'main')).toContain('Merge main into fleet/second');
     const t = (await lastRun(r.dir)).tasks.second!;
     expect(t.attempt).toBe(1);
+  });
+
+  it('keeps a requested resolve that waits for a slot through a kill -9: the resumed run carries it out', async () => {
+    const r = repo({ files: { 'README.md': 'title\n' } });
+    const flag = join(r.root, 'go');
+    const hold = (id: string) => `  - { id: ${id}, run: "${agent('wait-for', flag, `${id}.txt`).replace(/"/g, '\\"')}" }`;
+    writeFleet(r.dir, `${RESOLVING('review')}${hold('hold1')}\n${hold('hold2')}\n`);
+    const first = startFleet(r.dir);
+    try {
+      // second is in review for its conflict, and both slots are taken by agents that wait.
+      const want = ['second:review', 'hold1:running', 'hold2:running'];
+      let seen: string[] = [];
+      for (let i = 0; i < 400 && !want.every((s) => seen.includes(s)); i++) {
+        await new Promise((res) => setTimeout(res, 50));
+        seen = await lastRun(r.dir).then((run) => Object.values(run.tasks).map((t) => `${t.key}:${t.state}`), () => []);
+      }
+      expect(seen).toEqual(expect.arrayContaining(want));
+      const asked = await fleetCli(r.dir, 'resolve', 'second');
+      expect(asked.code, asked.err).toBe(0);
+      first.child.kill('SIGKILL');
+      await first.exit;
+    } finally {
+      writeFileSync(flag, '');
+    }
+    const resumed = await runFleet(r.dir);
+    expect(resumed.code, resumed.out + resumed.err).toBe(0);
+    expect(r.git('show', 'main:README.md')).toBe('second title');
+    expect((await lastRun(r.dir)).tasks.second!.state).toBe('merged');
   });
 
   it('with on_conflict: agent, resolves without a human', async () => {

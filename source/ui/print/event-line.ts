@@ -36,6 +36,8 @@ export function eventLine(event: FleetEvent, state: RunState): string | undefine
       return `${event.key}: check passed${elapsed}; queued for merge`;
     case 'attempt_failed':
       return `${event.key}: attempt ${event.attempt} failed (${event.message})${event.willRetry ? '; retrying with a fresh attempt' : ''}`;
+    case 'resolve_requested':
+      return `${event.key}: resolve requested; it starts when a slot is free`;
     case 'resolve_started':
       return event.paths.length > 0
         ? `${event.key}: resolving a conflict with ${state.tasks[event.key]?.base ?? 'base'} in ${event.paths.join(', ')}`
