@@ -1,5 +1,5 @@
 import { sanitizeText } from '../agents/sanitize.js';
-import { archiveRef, branchRef } from '../core/names.js';
+import { archiveRef, branchRef, candidateBranchName } from '../core/names.js';
 import type { TaskRecord } from '../core/state.js';
 import { diffText, mergeBase } from '../git/diff.js';
 import { GitError } from '../git/exec.js';
@@ -74,7 +74,8 @@ async function rangeOf({ repo, runId, record, attempt }: DiffRequest): Promise<O
   if (record.mergedCommit) {
     return { from: `${record.mergedCommit}^1`, to: record.mergedCommit, what: `merge ${record.mergedCommit.slice(0, 12)} into ${record.base}` };
   }
-  const branch = branchRef(record.id);
+  // Best-of-N: once picked, the winner's branch is the task's (docs/config.md#candidates).
+  const branch = record.picked ? `refs/heads/${candidateBranchName(record.id, record.picked.candidate)}` : branchRef(record.id);
   const to = await readRef(repo, branch);
   if (!to) throw new DiffUnavailable(`${record.key} has no change to show: it is ${record.state} and has no branch`);
   return { from: (await mergeBase(repo, base, to)) ?? record.baseSha ?? to, to, what: branch.replace('refs/heads/', 'branch ') };

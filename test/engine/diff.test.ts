@@ -41,6 +41,16 @@ describe('fleet diff', () => {
     expect(missing.err).toContain(`t has no archived attempt 3 in run ${(await lastRun(dir)).runId}; its archives are refs/fleet/archive/t/`);
   });
 
+  it("shows a best-of-N task's picked candidate while it awaits approval", async () => {
+    const r = repo();
+    writeFleet(r.dir, `version: 1\nconcurrency: 2\ndefaults: { retries: 0 }\ntasks:\n  - { id: c, run: "echo c$FLEET_CANDIDATE > c.txt", candidates: 2, approve: true }\n`);
+    expect((await runFleet(r.dir)).code).toBe(1);
+    const picked = (await lastRun(r.dir)).tasks.c!.picked!.candidate;
+    const diff = await fleetCli(r.dir, 'diff', 'c');
+    expect(diff.code, diff.err).toBe(0);
+    expect(diff.out).toContain(`+c${picked}\n`);
+  });
+
   it('cuts a diff to its first lines for the UI, the same lines the whole diff starts with', async () => {
     const r = repo();
     writeFleet(r.dir, `version: 1\ntasks:\n  - { id: many, run: "seq 1 500 > many.txt" }\n`);
