@@ -190,7 +190,7 @@ export class MergeQueue {
       const head = this.ctx.task(first.key);
       const group = candidates.filter((t) => sameGate(this.ctx.task(t.key), head)).slice(0, this.project.queue.batch);
       const baseTip = await revParse(this.project.path, `refs/heads/${head.base}`);
-      if (!baseTip) throw new Error(`base branch ${head.base} no longer exists`);
+      if (!baseTip) throw new Error(`base branch ${head.base} no longer exists; the queue goes on once a branch of that name is back`);
       if (!ahead && (await this.holdFor(head, group, baseTip))) return;
       const batch = await this.build(group, ahead?.batch.tip ?? baseTip, baseTip, head.base);
       if (!batch) continue;
