@@ -144,18 +144,19 @@ export async function archiveAndRemove(
  * Every removal of a task worktree (docs/design.md#archive-before-delete): archive only when there is something the branch
  * does not hold — uncommitted or untracked files, or a HEAD that left the branch tip. `landed`:
  * the commit base took from the branch (a merged task); a tip beyond it — a commit made after the
- * check passed — is something base does not hold, so it is archived too.
+ * check passed — is something base does not hold, so it is archived too. `fleetPaths`: what fleet
+ * copied or linked in, which alone is no reason to archive.
  */
 export async function removeTaskWorktree(
   repo: string,
-  opts: { worktree: string; branch: string; archiveRef: string; message: string; landed?: string },
+  opts: { worktree: string; branch: string; archiveRef: string; message: string; landed?: string; fleetPaths?: readonly string[] },
 ): Promise<string | null> {
   return removeArchiving(repo, { ...opts, ref: opts.archiveRef }, 'unless-branch-holds-it');
 }
 
 async function removeArchiving(
   repo: string,
-  opts: { worktree?: string; branch: string; ref: string; message: string; landed?: string },
+  opts: { worktree?: string; branch: string; ref: string; message: string; landed?: string; fleetPaths?: readonly string[] },
   when: 'always' | 'unless-branch-holds-it',
 ): Promise<string | null> {
   const branchRef = `refs/heads/${opts.branch}`;
@@ -169,7 +170,7 @@ async function removeArchiving(
   if (worktree && existsSync(worktree.path)) {
     // HEAD on the branch, or detached at its tip: the listing just read says which.
     const headIsBranch = worktree.branch === branchRef || worktree.head === tip;
-    const needed = always || !headIsBranch || !(await isWorktreeClean(worktree.path));
+    const needed = always || !headIsBranch || !(await isWorktreeClean(worktree.path, opts.fleetPaths));
     if (needed) archived = await snapshotWorktree(worktree.path, opts.message, { branch: opts.branch });
   } else if (worktree || always) {
     // Directory gone: nothing on disk to compare, so keep its last HEAD and the tip.

@@ -1,6 +1,6 @@
 // Committing what an agent left uncommitted in its worktree.
 import { git, gitOk, GitError } from './exec.js';
-import { identityEnv, looseRef } from './repo.js';
+import { excludeSpecs, identityEnv, looseRef } from './repo.js';
 import { linkedGitDirOf, readHeadFile } from './worktree-list.js';
 
 /** The full ref HEAD is on (refs/heads/…), or undefined when HEAD is detached. */
@@ -16,10 +16,6 @@ export async function currentBranch(worktree: string): Promise<string | undefine
   throw new GitError(args, r.exitCode, r.stderr);
 }
 
-/** Pathspecs for paths fleet put into the worktree itself; literal, so "*" or ":" in a name means itself. */
-function excludeSpecs(excludePaths: string[]): string[] {
-  return excludePaths.map((p) => p.replace(/\/+$/, '')).filter(Boolean).map((p) => `:(exclude,literal)${p}`);
-}
 
 /**
  * Stages everything (tracked changes, deletions, untracked files) except the copy/link paths,

@@ -171,7 +171,7 @@ export async function changedPaths(cwd: string, from: string, to: string): Promi
  * status.showUntrackedFiles=no, which would otherwise hide work that a removal must archive;
  * --no-optional-locks keeps polling from taking the index lock an agent needs.
  */
-export async function isWorktreeClean(worktree: string): Promise<boolean> {
+export async function isWorktreeClean(worktree: string, fleetPaths: readonly string[] = []): Promise<boolean> {
   const out = await gitOk(worktree, [
     '--no-optional-locks',
     'status',
@@ -179,6 +179,12 @@ export async function isWorktreeClean(worktree: string): Promise<boolean> {
     '-z',
     '--untracked-files=all',
     '--ignore-submodules=none',
+    ...(fleetPaths.length > 0 ? ['--', '.', ...excludeSpecs(fleetPaths)] : []),
   ]);
   return out === '';
+}
+
+/** Pathspecs leaving out paths fleet put into a worktree itself (copy, link); literal, so "*" or ":" in a name means itself. */
+export function excludeSpecs(paths: readonly string[]): string[] {
+  return paths.map((p) => p.replace(/\/+$/, '')).filter(Boolean).map((p) => `:(exclude,literal)${p}`);
 }

@@ -310,6 +310,20 @@ describe('slots, files and limits', () => {
     expect(r.git('show', `${done.archived}:s.txt`)).toBe('s\nchecked');
   });
 
+  it('archives nothing after a merge for what fleet itself copied or linked in', async () => {
+    // `.cache/` matches directories only: the symlink fleet puts at .cache is untracked, not ignored.
+    const r = repo({ files: { '.gitignore': '.cache/\n' } });
+    r.write('.cache/models/m.bin', 'weights\n');
+    r.write('local.conf', 'conf\n');
+    writeFleet(r.dir, `version: 1\ndefaults: { copy: [local.conf], link: [.cache] }\ntasks:\n  - { id: w, run: "echo w > w.txt" }\n`);
+    const result = await runFleet(r.dir, { json: true });
+    expect(result.code, result.out).toBe(0);
+    const done = result.out.split('\n').filter(Boolean).map((l) => JSON.parse(l)).find((e) => e.type === 'cleanup_done');
+    expect(done).toEqual(expect.objectContaining({ key: 'w' }));
+    expect(done.archived).toBeUndefined();
+    expect(r.git('for-each-ref', 'refs/fleet/archive')).toBe('');
+  });
+
   it('fails an attempt that runs past its timeout, keeping its log', async () => {
     const r = repo();
     writeFleet(r.dir, `version: 1\ndefaults: { retries: 0, timeout: 1s }\ntasks:\n  - { id: stuck, run: "${agent('sleep', '30', 'x.txt')}" }\n`);

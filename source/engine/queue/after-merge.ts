@@ -17,6 +17,8 @@ export async function cleanupMerged(ctx: EngineContext, project: ProjectSpec, ta
       archiveRef: archiveRef(ctx, task, record.attempt),
       message: `fleet: leftovers of ${task.key} after merge`,
       landed: record.passedTip,
+      // What fleet copied or linked in is not the task's work: never a reason to archive.
+      fleetPaths: [...task.copy, ...task.link],
     });
     await deleteRefs(project.path, [fleetRef(ctx, 'candidates', task), fleetRef(ctx, 'base', task)]);
     ctx.emit({ type: 'cleanup_done', key: task.key, ...(archived ? { archived } : {}) });
