@@ -28,6 +28,11 @@ function started(r: TempRepo, marker = 'first: running'): ReturnType<typeof star
 
 const checkedOut = (r: TempRepo, branch: string) => r.git('worktree', 'list', '--porcelain').includes(`branch refs/heads/${branch}\n`);
 const warmPath = (r: TempRepo, id: string) => join(r.root, 'repo.worktrees', id);
+/**
+ * Made, files and all: `worktree add --no-checkout` registers the worktree before `reset --hard`
+ * writes its files and then its index. Writing there before that races fleet's own checkout.
+ */
+const warmed = (r: TempRepo, id: string) => checkedOut(r, `fleet/${id}`) && existsSync(join(r.dir, '.git', 'worktrees', id, 'index'));
 
 /** Every file under `dir` (no .git), as one string: what is on disk there. */
 function filesUnder(dir: string): string {
@@ -96,7 +101,7 @@ describe('warm worktrees, adversarially', () => {
     );
     const run = started(r);
     await run.seen;
-    await until('the warm worktree of b', () => checkedOut(r, 'fleet/b'));
+    await until('the warm worktree of b', () => warmed(r, 'b'));
     // The user edits a tracked file and stages a new one in the waiting worktree…
     const warm = warmPath(r, 'b');
     writeFileSync(join(warm, 'shared.txt'), 'edited by hand in the warm worktree\n');
@@ -123,7 +128,7 @@ describe('warm worktrees, adversarially', () => {
     );
     const run = started(r);
     await run.seen;
-    await until('the warm worktree of b', () => checkedOut(r, 'fleet/b'));
+    await until('the warm worktree of b', () => warmed(r, 'b'));
     const warm = warmPath(r, 'b');
     writeFileSync(join(warm, 'foreign.txt'), 'committed by hand on fleet/b\n');
     runGit(warm, 'add', 'foreign.txt');
@@ -147,7 +152,7 @@ describe('warm worktrees, adversarially', () => {
     );
     const run = started(r);
     await run.seen;
-    await until('the warm worktree of b', () => checkedOut(r, 'fleet/b'));
+    await until('the warm worktree of b', () => warmed(r, 'b'));
     writeFileSync(join(warmPath(r, 'b'), 'notes.txt'), 'notes the user left in the warm worktree\n');
     run.abort.abort(); // the interrupt releases b's warm worktree, archiving the notes
     await run.done;
@@ -181,7 +186,7 @@ describe('warm worktrees, adversarially', () => {
     );
     const run = started(r);
     await run.seen;
-    await until('the warm worktree of b', () => checkedOut(r, 'fleet/b'));
+    await until('the warm worktree of b', () => warmed(r, 'b'));
     await until('c being warmed', () => checkedOut(r, 'fleet/c')); // its files take 6 s to come
     // The release of b waits behind c's warm-up; a slot frees meanwhile.
     const cancel = fleetCli(r.dir, 'cancel', 'b');
@@ -212,7 +217,7 @@ describe('warm worktrees, adversarially', () => {
     );
     const a = spawned(r);
     await a.waitFor('first: running');
-    await until('the warm worktree of b', () => checkedOut(r, 'fleet/b'));
+    await until('the warm worktree of b', () => warmed(r, 'b'));
     a.child.kill('SIGKILL');
     await a.exit;
     // The user moves b's branch into a checkout of their own and starts working there.
