@@ -3,36 +3,14 @@
 // refs a release leaves for the attempt that follows.
 import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { runGit, tempRepos, type TempRepo } from '../helpers/repo.js';
-import { agent, fleetCli, lastJournal, lastRun, runFleet, startRun, until, writeFleet } from '../helpers/fleet.js';
-import { startFleet } from '../helpers/cli-process.js';
+import { agent, fleetCli, lastJournal, lastRun, runFleet, until, writeFleet } from '../helpers/fleet.js';
+import { checkedOut, plain, warmed, warmPath, warmRuns } from '../helpers/warm.js';
 
 const repo = tempRepos();
 
-const flags: string[] = [];
-const stops: (() => Promise<unknown>)[] = [];
-afterEach(async () => {
-  for (const flag of flags.splice(0)) writeFileSync(flag, '');
-  await Promise.all(stops.splice(0).map((stop) => stop()));
-});
-
-function started(r: TempRepo, marker = 'first: running'): ReturnType<typeof startRun> {
-  const run = startRun(r.dir, marker);
-  stops.push(() => {
-    run.abort.abort();
-    return run.done.catch(() => undefined);
-  });
-  return run;
-}
-
-const checkedOut = (r: TempRepo, branch: string) => r.git('worktree', 'list', '--porcelain').includes(`branch refs/heads/${branch}\n`);
-const warmPath = (r: TempRepo, id: string) => join(r.root, 'repo.worktrees', id);
-/**
- * Made, files and all: `worktree add --no-checkout` registers the worktree before `reset --hard`
- * writes its files and then its index. Writing there before that races fleet's own checkout.
- */
-const warmed = (r: TempRepo, id: string) => checkedOut(r, `fleet/${id}`) && existsSync(join(r.dir, '.git', 'worktrees', id, 'index'));
+const { flag: flagFile, oneSlot, started, spawned } = warmRuns();
 
 /** Every file under `dir` (no .git), as one string: what is on disk there. */
 function filesUnder(dir: string): string {
@@ -50,22 +28,6 @@ function filesUnder(dir: string): string {
 function kept(r: TempRepo, text: string): boolean {
   const everyRef = r.git('log', '--all', '-p', '--format=%H');
   return everyRef.includes(text) || filesUnder(join(r.root, 'repo.worktrees')).includes(text);
-}
-
-/** The binary, killed after the test if still going, with the detached agents it started. */
-function spawned(r: TempRepo, ...args: string[]): ReturnType<typeof startFleet> {
-  const fleet = startFleet(r.dir, ...args);
-  stops.push(async () => {
-    fleet.child.kill('SIGKILL');
-    for (const [, pid] of fleet.out().matchAll(/: running \(pid (\d+)/g)) {
-      try {
-        process.kill(-Number(pid), 'SIGKILL');
-      } catch {
-        // gone already
-      }
-    }
-  });
-  return fleet;
 }
 
 /** `done`'s value, or 'hung' once `ms` passed without it. */
@@ -91,14 +53,7 @@ function slowCheckoutOf(r: TempRepo, id: string, seconds: number): void {
 describe('warm worktrees, adversarially', () => {
   it('keep what someone wrote in a warm worktree before it was taken, when base moved meanwhile', async () => {
     const r = repo({ files: { 'shared.txt': 'original\n' } });
-    const flag = join(r.root, 'flag');
-    flags.push(flag);
-    writeFleet(
-      r.dir,
-      'version: 1\nconcurrency: 1\ndefaults: { retries: 0 }\ntasks:\n' +
-        `  - { id: first, run: "${agent('wait-for', flag, 'first.txt')}" }\n` +
-        `  - { id: b, run: "${agent('edit', 'b.txt', 'b')}" }\n`,
-    );
+    const flag = oneSlot(r, [plain('b')]);
     const run = started(r);
     await run.seen;
     await until('the warm worktree of b', () => warmed(r, 'b'));
@@ -118,14 +73,7 @@ describe('warm worktrees, adversarially', () => {
 
   it('whose branch someone committed on is not taken as fleet made it: the commit is kept, not merged unseen as the task\'s', async () => {
     const r = repo();
-    const flag = join(r.root, 'flag');
-    flags.push(flag);
-    writeFleet(
-      r.dir,
-      'version: 1\nconcurrency: 1\ndefaults: { retries: 0 }\ntasks:\n' +
-        `  - { id: first, run: "${agent('wait-for', flag, 'first.txt')}" }\n` +
-        `  - { id: b, run: "${agent('edit', 'b.txt', 'b')}" }\n`,
-    );
+    const flag = oneSlot(r, [plain('b')]);
     const run = started(r);
     await run.seen;
     await until('the warm worktree of b', () => warmed(r, 'b'));
@@ -142,14 +90,7 @@ describe('warm worktrees, adversarially', () => {
 
   it('released with something written in it: the first attempt that then fails is still archived and retried', async () => {
     const r = repo();
-    const flag = join(r.root, 'flag');
-    flags.push(flag);
-    writeFleet(
-      r.dir,
-      'version: 1\nconcurrency: 1\ndefaults: { retries: 0 }\ntasks:\n' +
-        `  - { id: first, run: "${agent('wait-for', flag, 'first.txt')}" }\n` +
-        `  - { id: b, run: "${agent('by-attempt', 'b.txt', r.root)}", check: "! grep -q TODO b.txt", retries: 1 }\n`,
-    );
+    const flag = oneSlot(r, [`  - { id: b, run: "${agent('by-attempt', 'b.txt', r.root)}", check: "! grep -q TODO b.txt", retries: 1 }`]);
     const run = started(r);
     await run.seen;
     await until('the warm worktree of b', () => warmed(r, 'b'));
@@ -173,9 +114,8 @@ describe('warm worktrees, adversarially', () => {
   it('cancelled while its release waits its turn: the task does not start anyway, and no release removes the worktree of a started attempt', async () => {
     const r = repo();
     slowCheckoutOf(r, 'c', 6);
-    const flag1 = join(r.root, 'flag1');
-    const flag2 = join(r.root, 'flag2');
-    flags.push(flag1, flag2);
+    const flag1 = flagFile(r, 'flag1');
+    const flag2 = flagFile(r, 'flag2');
     writeFleet(
       r.dir,
       'version: 1\nconcurrency: 2\ndefaults: { retries: 0 }\ntasks:\n' +
@@ -207,14 +147,7 @@ describe('warm worktrees, adversarially', () => {
 
   it('left by a kill -9: its release on resume never removes a worktree the user made for its branch elsewhere', async () => {
     const r = repo();
-    const flag = join(r.root, 'flag');
-    flags.push(flag);
-    writeFleet(
-      r.dir,
-      'version: 1\nconcurrency: 1\ndefaults: { retries: 0 }\ntasks:\n' +
-        `  - { id: first, run: "${agent('wait-for', flag, 'first.txt')}" }\n` +
-        `  - { id: b, run: "${agent('edit', 'b.txt', 'b')}" }\n`,
-    );
+    const flag = oneSlot(r, [plain('b')]);
     const a = spawned(r);
     await a.waitFor('first: running');
     await until('the warm worktree of b', () => warmed(r, 'b'));
@@ -235,14 +168,7 @@ describe('warm worktrees, adversarially', () => {
   it('killed -9 while a warm checkout is half done: the next run merges every task once and archives nothing nobody wrote', async () => {
     const r = repo();
     slowCheckoutOf(r, 'b', 3);
-    const flag = join(r.root, 'flag');
-    flags.push(flag);
-    writeFleet(
-      r.dir,
-      'version: 1\nconcurrency: 1\ndefaults: { retries: 0 }\ntasks:\n' +
-        `  - { id: first, run: "${agent('wait-for', flag, 'first.txt')}" }\n` +
-        `  - { id: b, run: "${agent('edit', 'b.txt', 'b')}" }\n`,
-    );
+    const flag = oneSlot(r, [plain('b')]);
     const a = spawned(r);
     await a.waitFor('first: running');
     await until('b being warmed', () => checkedOut(r, 'fleet/b')); // its files take 3 s to come

@@ -1,65 +1,15 @@
 // Warm worktrees (docs/design.md#warm-worktrees): made for ready tasks while every slot is busy,
 // taken by their attempts, released when none takes them — also across a crash.
 import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { FleetEvent } from '../../source/core/events.js';
 import { tempRepos, type TempRepo } from '../helpers/repo.js';
-import { agent, fleetCli, lastJournal, lastRun, runFleet, startRun, until, writeFleet } from '../helpers/fleet.js';
-import { startFleet } from '../helpers/cli-process.js';
+import { fleetCli, lastJournal, lastRun, runFleet, until } from '../helpers/fleet.js';
+import { checkedOut, plain, warmRuns } from '../helpers/warm.js';
 
 const repo = tempRepos();
 
-// Registered after tempRepos, so it runs before the repos go: a failed assertion must not leave
-// `first`'s agent waiting for a flag in a deleted directory, nor a fleet running.
-const flags: string[] = [];
-const stops: (() => Promise<unknown>)[] = [];
-afterEach(async () => {
-  for (const flag of flags.splice(0)) writeFileSync(flag, '');
-  await Promise.all(stops.splice(0).map((stop) => stop()));
-});
-
-/** One slot: `first` holds it until the returned flag appears, so the others wait for it with warm worktrees. */
-function oneSlot(r: TempRepo, others: string[]): string {
-  const flag = join(r.root, 'flag');
-  flags.push(flag);
-  const tasks = [`  - { id: first, run: "${agent('wait-for', flag, 'first.txt')}" }`, ...others].join('\n');
-  writeFleet(r.dir, `version: 1\nconcurrency: 1\ndefaults: { retries: 0 }\ntasks:\n${tasks}\n`);
-  return flag;
-}
-
-/** The run in-process, stopped after the test if it is still going. */
-function started(r: TempRepo): ReturnType<typeof startRun> {
-  const run = startRun(r.dir, 'first: running');
-  stops.push(() => {
-    run.abort.abort();
-    return run.done.catch(() => undefined);
-  });
-  return run;
-}
-
-/**
- * The binary, killed after the test if it is still going, with the agents it started: after a
- * kill -9 they run on, detached, in process groups of their own.
- */
-function spawned(r: TempRepo, ...args: string[]): ReturnType<typeof startFleet> {
-  const fleet = startFleet(r.dir, ...args);
-  stops.push(async () => {
-    fleet.child.kill('SIGKILL');
-    for (const [, pid] of fleet.out().matchAll(/: running \(pid (\d+)/g)) {
-      try {
-        process.kill(-Number(pid), 'SIGKILL');
-      } catch {
-        // gone already
-      }
-    }
-  });
-  return fleet;
-}
-
-const plain = (id: string) => `  - { id: ${id}, run: "${agent('edit', `${id}.txt`, id)}" }`;
-
-const checkedOut = (r: TempRepo, branch: string) => r.git('worktree', 'list', '--porcelain').includes(`branch refs/heads/${branch}\n`);
+const { oneSlot, started, spawned } = warmRuns();
 
 /** A run killed with -9 while `first` holds the one slot and b waits in its warm worktree. */
 async function killedWithWarm(...others: string[]): Promise<{ r: TempRepo; flag: string }> {
