@@ -73,8 +73,9 @@ export async function openRun(options: OpenRunOptions): Promise<OpenedRun> {
   try {
     // The dead engine's git calls run on after a kill -9 (a checkout half done): nothing here
     // touches the repository before they end. Ours are marked so that the next engine can do the same.
+    // An engine that recorded its stop had finished its work first: only a dead one leaves calls behind.
     setGitOwner(runId);
-    if (previous) await waitForLeftoverGit(previous.meta.runId, options.warn);
+    if (previous && !previous.state.stopped) await waitForLeftoverGit(previous.meta.runId, options.warn);
     if (unfinished && !resuming) await supersede(spec, unfinished, options.warn);
     const paths = resuming?.paths ?? createRun(stateDir, runId, spec.file);
     registerRun({ file: spec.file, stateDir, repos: spec.projects.map((p) => p.path), lastRunId: runId });
